@@ -1,0 +1,81 @@
+/**
+ * Benchmark helpers. Each benchmark measures the reference in the same run, on the same machine,
+ * and prints one JSON line per comparison (DEVELOPERS.md):
+ * {"bench","case","value","unit","reference","referenceValue","ratio"}.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface Measurement {
+  opsPerSec: number;
+  samples: number[];
+}
+
+/**
+ * Run `fn` in rounds of fixed duration and report the median rate, which is robust to a noisy
+ * neighbour on a shared machine. Rounds of the candidates are interleaved by the caller.
+ */
+export async function measure(
+  fn: () => unknown,
+  {
+    rounds = 7,
+    roundMs = 400,
+    warmupMs = 300,
+  }: { rounds?: number; roundMs?: number; warmupMs?: number } = {},
+): Promise<Measurement> {
+  const isAsync = fn() instanceof Promise;
+  const runFor = async (ms: number): Promise<number> => {
+    let n = 0;
+    const end = performance.now() + ms;
+    const start = performance.now();
+    if (isAsync) {
+      while (performance.now() < end) {
+        await fn();
+        n++;
+      }
+    } else {
+      while (performance.now() < end) {
+        for (let i = 0; i < 64; i++) fn();
+        n += 64;
+      }
+    }
+    return (n * 1000) / (performance.now() - start);
+  };
+  await runFor(warmupMs);
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) samples.push(await runFor(roundMs));
+  samples.sort((a, b) => a - b);
+  return { opsPerSec: samples[Math.floor(samples.length / 2)] as number, samples };
+}
+
+export interface Comparison {
+  bench: string;
+  case: string;
+  value: number;
+  unit: string;
+  reference: string;
+  referenceValue: number;
+  ratio: number;
+}
+
+export function compare(
+  bench: string,
+  kase: string,
+  value: number,
+  unit: string,
+  reference: string,
+  referenceValue: number,
+): Comparison {
+  return {
+    bench,
+    case: kase,
+    value: Math.round(value),
+    unit,
+    reference,
+    referenceValue: Math.round(referenceValue),
+    ratio: Math.round((value / referenceValue) * 100) / 100,
+  };
+}
+
+export function printLines(lines: Comparison[]): void {
+  for (const l of lines) console.log(JSON.stringify(l));
+}

@@ -1,0 +1,36 @@
+/** Restoring payment after a revocation: R-REV-7. */
+import { blocker, consequence } from '../errors/index.js';
+import type { OperationRequest } from '../model.js';
+import { notDeletedRule } from './common.js';
+import type { OperationSpec, Rule } from './types.js';
+
+type Req = Extract<OperationRequest, { kind: 'payment.restore' }>;
+
+const restoreRule: Rule<Req> = {
+  id: 'R-REV-7',
+  describe: 'A card bound again and 3 verified transactions',
+  check({ facts, rules }, out) {
+    const h = facts.history;
+    if (h.revokedAt == null) {
+      out.push(blocker('NOTHING_TO_RESTORE'));
+      return;
+    }
+    if (h.cardsBoundSinceRevocation < 1 || facts.cards.length === 0)
+      out.push(blocker('RESTORE_CARD_REQUIRED'));
+    const required = rules.effects.restoreVerifiedTransactions;
+    if (h.verifiedTransactionsSinceRevocation < required) {
+      out.push(
+        blocker('RESTORE_TRANSACTIONS_REQUIRED', { done: h.verifiedTransactionsSinceRevocation, required }),
+      );
+    }
+  },
+};
+
+export const paymentRestore: OperationSpec<Req> = {
+  kind: 'payment.restore',
+  rules: [notDeletedRule, restoreRule],
+  warnings: () => [],
+  consequences: () => [consequence('CONSEQ_PAYMENT_RESTORED', 'function', true)],
+  evidence: () => [],
+  stepUp: () => null,
+};
