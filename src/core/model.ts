@@ -257,7 +257,8 @@ export type OperationRequest =
   | { kind: 'card.unbind'; cardId: string }
   | {
       kind: 'realname.change';
-      newDocument?: { type: DocumentType; number: string } | null;
+      /** The new subject; `name` is needed to apply the change, not to decide it. */
+      newDocument?: { type: DocumentType; number: string; name?: string } | null;
       /** Cross-account use of the new document (R-CHG-3); the store looks it up by keyed hash. */
       documentUsage?: DocumentUsage | null;
     }

@@ -61,6 +61,11 @@ export const FACT_KINDS: readonly FactKind[] = [
   'grants',
 ];
 
+/** The key of a fact row within its account: `id`, or `appId` for a grant (one grant per app). */
+export function factRowId<K extends FactKind>(kind: K, row: FactRows[K]): string {
+  return kind === 'grants' ? (row as Grant).appId : (row as { id: string }).id;
+}
+
 /** A history entry the counting limits read (R-CARD-2/3, R-CHG-2, R-MIN-2, R-REV-7). */
 export type HistoryEvent =
   | { kind: 'card_unbind'; at: number; cardType: CardType }

@@ -1,0 +1,331 @@
+/**
+ * Lifecycle operations: preflight, start, cancel, read; the route comparison; account check and
+ * lock (R-CHK-1); data export (R-EXP-1). A start runs the core preflight inside the account's
+ * locked transaction, so what was decided is what is applied (R-CARD-5), and writes the operation,
+ * its timeline, the state change, the audit record and the outbox event together.
+ */
+import { withinRollingDays } from '../core/calendar.js';
+import { DAY_MS } from '../core/clock.js';
+import { compareRoutes, type Comparison } from '../core/compare.js';
+import { validateDocument, type DocumentType } from '../core/document-number.js';
+import { DomainError, type Blocker } from '../core/errors/index.js';
+import { documentKey, newId } from '../core/ids.js';
+import { maskDocumentNumber, maskName } from '../core/mask.js';
+import type { AccountFacts, OperationKind, OperationRequest, RequestContext } from '../core/model.js';
+import type { AccountTx, OperationRecord, TimelineEntry } from '../core/ports.js';
+import {
+  createPreflight,
+  documentCooldownAfterRefusal,
+  missingEvidence,
+  type EvidenceKind,
+  type Preflight,
+} from '../core/preflight.js';
+import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
+
+/** Evidence supplied when an operation starts: references to uploaded items or verifications. */
+export interface EvidenceRef {
+  kind: EvidenceKind;
+  ref: string;
+}
+
+export interface StartInput {
+  request: OperationRequest;
+  context?: RequestContext;
+  evidence?: EvidenceRef[];
+  idempotencyKey?: string | null;
+}
+
+export type OperationView = OperationRecord & { timeline: TimelineEntry[] };
+
+/** What a start does once the preflight allows it: the first state and its effects. */
+type Effect = (tx: AccountTx, op: OperationRecord, facts: AccountFacts, now: number) => Promise<void>;
+
+/** Operations a user may cancel, and the states in which they may (R-DEL-3). */
+const CANCELLABLE: Partial<Record<OperationKind, ReadonlySet<string>>> = {
+  'account.delete': new Set(['cooling_off']),
+  'appeal.submit': new Set(['in_review']),
+};
+
+/** The request as stored: never the document number (PII). */
+function storedRequest(request: OperationRequest): Record<string, unknown> {
+  if (request.kind === 'realname.change') {
+    return { kind: request.kind, newDocumentType: request.newDocument?.type ?? null };
+  }
+  return { ...request };
+}
+
+export function createOperationService(deps: AppDeps) {
+  const { store, clock, policy, calendar } = deps;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const preflightFn = createPreflight({ policy, calendar });
+
+  /** The request enriched with what the store knows (cross-account document usage, R-CHG-3). */
+  async function enrich(request: OperationRequest): Promise<OperationRequest> {
+    if (request.kind !== 'realname.change' || !request.newDocument) return request;
+    const check = validateDocument(request.newDocument.type, request.newDocument.number);
+    if (!check.ok) return request; // the rule reports DOCUMENT_INVALID
+    const usage = await store.documentUsage(documentKey(deps.idSecret, request.newDocument.type, check.normalized));
+    return { ...request, documentUsage: usage };
+  }
+
+  const effects: Record<OperationKind, Effect> = {
+    // R-DEL-2: deactivating and frozen for the cooling-off; the purge timer is data on the operation.
+    async 'account.delete'(tx, op, facts, now) {
+      const rules = policy.rulesFor(facts.account.region);
+      const days = facts.account.minor ? rules.deletion.minorCoolingOffDays : rules.deletion.coolingOffDays;
+      const until = now + days * DAY_MS;
+      await tx.updateAccount({ status: 'deactivating', deactivatingUntil: until });
+      await tx.updateOperation(op.id, { state: 'cooling_off', deadlineAt: until, deadlineKind: 'purge', updatedAt: now });
+      await tx.addTimeline(op.id, { at: now, state: 'cooling_off', event: 'cooling_off_started', actor: 'system', data: { days, until } });
+      await tx.outbox({ topic: 'account.deactivating', key: `${op.id}:deactivating`, payload: { accountId: op.accountId, operationId: op.id, until } });
+    },
+    // R-CARD-1..4: the card goes; the last one takes the identity to pending_completion.
+    async 'card.unbind'(tx, op, facts, now) {
+      const request = op.request as { cardId: string };
+      const card = facts.cards.find((c) => c.id === request.cardId);
+      if (!card) throw new DomainError('CONFLICT', { detail: 'card vanished' });
+      await tx.deleteFact('cards', card.id);
+      await tx.addHistory({ kind: 'card_unbind', at: now, cardType: card.type });
+      const last = facts.cards.length === 1;
+      if (last && facts.identity?.status === 'verified') await tx.setIdentityStatus('pending_completion', now);
+      await complete(tx, op, now, { cardType: card.type, last4: card.last4, lastCard: last });
+      await tx.outbox({ topic: 'card.unbound', key: `${op.id}:unbound`, payload: { accountId: op.accountId, cardId: card.id, cardType: card.type, lastCard: last } });
+    },
+    // R-CHG-*: a mainland document is applied at once (R-CHG-5); a non-mainland one waits for its
+    // 2 manual review steps (R-CHG-4) in the review queue.
+    async 'realname.change'(tx, op, facts, now) {
+      const request = op.request as { newDocumentType?: string };
+      const doc = pendingChange.get(op.id);
+      pendingChange.delete(op.id);
+      if (!doc) throw new DomainError('VALIDATION_FAILED', { detail: 'newDocument (type, number, name) is required to start a change' });
+      if (request.newDocumentType !== 'cn_id') {
+        const rules = policy.rulesFor(facts.account.region).change;
+        await tx.updateOperation(op.id, { state: 'in_review', deadlineAt: now + rules.nonMainlandReviewHours * 3_600_000, deadlineKind: 'review_due', updatedAt: now });
+        await tx.addTimeline(op.id, { at: now, state: 'in_review', event: 'queued', actor: 'system', data: { steps: rules.nonMainlandReviewSteps } });
+        return;
+      }
+      await tx.writeIdentity({ status: 'verified', name: doc.name, documentType: doc.type, documentNumber: doc.number, documentKey: doc.key, verifiedAt: now, changedAt: now }, now);
+      await tx.addHistory({ kind: 'realname_change', at: now });
+      await tx.addHistory({ kind: 'identity_modification', at: now });
+      await complete(tx, op, now, { documentType: doc.type, documentMasked: maskDocumentNumber(doc.number), invoicesToUpdate: facts.wallet.invoicesIssued });
+      await tx.outbox({ topic: 'identity.subject_changed', key: `${op.id}:changed`, payload: { accountId: op.accountId, operationId: op.id } });
+    },
+    // R-REV-3 runs as a saga (issue 5); the start marks the identity pending_recycle and suspends grants.
+    async 'realname.revoke'(tx, op, _facts, now) {
+      await tx.setIdentityStatus('pending_recycle', now);
+      await tx.updateOperation(op.id, { state: 'pending_recycle', updatedAt: now });
+      await tx.addTimeline(op.id, { at: now, state: 'pending_recycle', event: 'grants_suspended', actor: 'system', data: {} });
+    },
+    async 'enterprise.detach'(tx, op, facts, now) {
+      const request = op.request as { linkId: string };
+      const link = facts.enterpriseLinks.find((l) => l.id === request.linkId);
+      if (!link) throw new DomainError('CONFLICT', { detail: 'link vanished' });
+      await tx.putFact('enterprise_links', { ...link, active: false, pendingApprovals: 0 });
+      await complete(tx, op, now, { linkKind: link.kind, approvalsVoided: link.pendingApprovals });
+      await tx.outbox({ topic: 'enterprise.detached', key: `${op.id}:detached`, payload: { accountId: op.accountId, linkId: link.id, kind: link.kind } });
+    },
+    // R-ABN-2: into the review queue with a due date in Chinese working days.
+    async 'appeal.submit'(tx, op, facts, now) {
+      const sla = policy.rulesFor(facts.account.region).appeals.slaWorkingDays;
+      const due = calendar.addWorkingDays(now, sla.max);
+      await tx.updateOperation(op.id, { state: 'in_review', deadlineAt: due, deadlineKind: 'review_due', updatedAt: now });
+      await tx.addTimeline(op.id, { at: now, state: 'in_review', event: 'queued', actor: 'system', data: { dueBy: due } });
+    },
+    async 'payment.restore'(tx, op, _facts, now) {
+      await complete(tx, op, now, {});
+      await tx.outbox({ topic: 'payment.restored', key: `${op.id}:restored`, payload: { accountId: op.accountId } });
+    },
+    async 'data.export'(tx, op, _facts, now) {
+      await complete(tx, op, now, { href: `/v1/accounts/${op.accountId}/export` });
+    },
+  };
+
+  /** The clear new subject of a change, handed from `start` to its effect without being stored in the request. */
+  const pendingChange = new Map<string, { type: DocumentType; number: string; name: string; key: string }>();
+
+  async function complete(tx: AccountTx, op: OperationRecord, now: number, data: Record<string, unknown>) {
+    await tx.updateOperation(op.id, { state: 'completed', outcome: 'completed', updatedAt: now });
+    await tx.addTimeline(op.id, { at: now, state: 'completed', event: 'completed', actor: 'system', data });
+    telemetry.operationEnded(op.kind, 'completed');
+  }
+
+  return {
+    preflightFn,
+
+    /** @example await operations.preflight('acc_1', { kind: 'realname.revoke' }, { deviceId: 'dev_1' }) */
+    async preflight(accountId: string, request: OperationRequest, context: RequestContext = {}): Promise<Preflight> {
+      const facts = await store.facts(accountId);
+      if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
+      return preflightFn({ facts, request: await enrich(request), now: clock.now(), context });
+    },
+
+    /**
+     * Start an operation: 202 with the operation, or OPERATION_BLOCKED (422) with the same blockers
+     * as the preflight plus any missing evidence. A refused 4th change with one document starts its
+     * cooldown (R-CHG-3) — that write commits even though the start is refused.
+     */
+    async start(accountId: string, input: StartInput, actor: Actor): Promise<OperationView> {
+      const request = await enrich(input.request);
+      const result = await store.withAccount(accountId, async (tx) => {
+        const now = clock.now();
+        const facts = await tx.facts();
+        const decision = preflightFn({ facts, request, now, context: input.context ?? {} });
+        const provided: Partial<Record<EvidenceKind, number>> = {};
+        for (const e of input.evidence ?? []) provided[e.kind] = (provided[e.kind] ?? 0) + 1;
+        const blockers: Blocker[] = [...decision.blockers, ...missingEvidence(decision.requiredEvidence, provided)];
+        if (blockers.length > 0) {
+          const cooldown = documentCooldownAfterRefusal(decision.blockers, now, policy.rulesFor(facts.account.region));
+          if (cooldown !== null && request.kind === 'realname.change' && request.newDocument) {
+            const check = validateDocument(request.newDocument.type, request.newDocument.number);
+            if (check.ok) await tx.setDocumentCooldown(documentKey(deps.idSecret, request.newDocument.type, check.normalized), cooldown);
+          }
+          await tx.audit({
+            at: now,
+            actor: actor.id,
+            action: `${request.kind}.refused`,
+            data: { codes: blockers.map((b) => b.code), policyVersion: decision.policyVersion },
+          });
+          return { refused: blockers, operationId: null };
+        }
+        const op: OperationRecord = {
+          id: newId('op', deps.random),
+          accountId,
+          kind: request.kind,
+          state: 'started',
+          request: { ...storedRequest(request), evidence: (input.evidence ?? []).map((e) => ({ kind: e.kind, ref: e.ref })) },
+          policyVersion: decision.policyVersion,
+          idempotencyKey: input.idempotencyKey ?? null,
+          createdAt: now,
+          updatedAt: now,
+          outcome: null,
+          deadlineAt: null,
+          deadlineKind: null,
+        };
+        if (request.kind === 'realname.change' && request.newDocument?.name) {
+          const check = validateDocument(request.newDocument.type, request.newDocument.number);
+          if (check.ok) {
+            pendingChange.set(op.id, {
+              type: request.newDocument.type,
+              number: check.normalized,
+              name: request.newDocument.name.trim(),
+              key: documentKey(deps.idSecret, request.newDocument.type, check.normalized),
+            });
+          }
+        }
+        await tx.createOperation(op);
+        await tx.addTimeline(op.id, { at: now, state: 'started', event: 'started', actor: actor.id, data: { policyVersion: decision.policyVersion } });
+        await tx.audit({ at: now, actor: actor.id, action: `${request.kind}.started`, operationId: op.id, data: { policyVersion: decision.policyVersion } });
+        telemetry.operationStarted(request.kind);
+        await effects[request.kind](tx, op, facts, now);
+        return { refused: null, operationId: op.id };
+      });
+      if (result.refused) {
+        telemetry.refused(result.refused.map((b) => b.code));
+        throw new DomainError('OPERATION_BLOCKED', { count: result.refused.length }, result.refused);
+      }
+      return (await store.operation(result.operationId)) as OperationView;
+    },
+
+    async get(accountId: string, operationId: string): Promise<OperationView> {
+      const op = await store.operation(operationId);
+      if (!op || op.accountId !== accountId) throw new DomainError('OPERATION_NOT_FOUND');
+      return op;
+    },
+
+    async list(accountId: string): Promise<OperationRecord[]> {
+      if (!(await store.account(accountId))) throw new DomainError('ACCOUNT_NOT_FOUND');
+      return store.operations(accountId);
+    },
+
+    /** R-DEL-3: cancel during the cooling-off; the account returns to active. */
+    async cancel(accountId: string, operationId: string, actor: Actor): Promise<OperationView> {
+      await store.withAccount(accountId, async (tx) => {
+        const now = clock.now();
+        const op = await store.operation(operationId);
+        if (!op || op.accountId !== accountId) throw new DomainError('OPERATION_NOT_FOUND');
+        const states = CANCELLABLE[op.kind];
+        if (op.outcome !== null || !states?.has(op.state)) throw new DomainError('NOT_CANCELLABLE', { state: op.state });
+        if (op.kind === 'account.delete') await tx.updateAccount({ status: 'active', deactivatingUntil: null });
+        await tx.updateOperation(op.id, { state: 'cancelled', outcome: 'cancelled', deadlineAt: null, deadlineKind: null, updatedAt: now });
+        await tx.addTimeline(op.id, { at: now, state: 'cancelled', event: 'cancelled', actor: actor.id, data: {} });
+        await tx.audit({ at: now, actor: actor.id, action: `${op.kind}.cancelled`, operationId: op.id, data: {} });
+        if (op.kind === 'account.delete') {
+          await tx.outbox({ topic: 'account.enabled', key: `${op.id}:cancelled`, payload: { accountId, operationId: op.id } });
+        }
+        telemetry.operationEnded(op.kind, 'cancelled');
+      });
+      return (await store.operation(operationId)) as OperationView;
+    },
+
+    /** R-CMP-1: the three routes side by side for this account. */
+    async compare(accountId: string, context: RequestContext = {}): Promise<Comparison> {
+      const facts = await store.facts(accountId);
+      if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
+      return compareRoutes(preflightFn, policy, { facts, now: clock.now(), context });
+    },
+
+    /** R-CHK-1: real-name status, anomalies, open operations. */
+    async check(accountId: string) {
+      const facts = await store.facts(accountId);
+      if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
+      const now = clock.now();
+      const rules = policy.rulesFor(facts.account.region);
+      const abnormal = facts.logins.filter((l) => l.abnormal && withinRollingDays(l.at, now, rules.revoke.abnormalLoginLookbackDays));
+      const newDevices = facts.devices.filter((d) => withinRollingDays(d.addedAt, now, rules.revoke.deviceChangeLookbackDays));
+      return {
+        accountId,
+        status: facts.account.status,
+        realname: facts.identity
+          ? { status: facts.identity.status, documentType: facts.identity.documentType, documentMasked: facts.identity.documentMasked, nameMasked: facts.identity.nameMasked }
+          : { status: 'unverified' as const },
+        anomalies: [
+          ...abnormal.map((l) => ({ kind: 'abnormal_login' as const, at: l.at, deviceId: l.deviceId })),
+          ...newDevices.map((d) => ({ kind: 'new_device' as const, at: d.addedAt, deviceId: d.id })),
+        ],
+        openOperations: facts.openOperations,
+        canLock: facts.account.status === 'active',
+        checkedAt: now,
+      };
+    },
+
+    /** R-CHK-1 "lock my account": frozen at once; an appeal (R-ABN-2) lifts it. */
+    async lock(accountId: string, actor: Actor): Promise<AccountFacts> {
+      return store.withAccount(accountId, async (tx) => {
+        const now = clock.now();
+        const facts = await tx.facts();
+        if (facts.account.status !== 'active') throw new DomainError('CONFLICT', { detail: `the account is ${facts.account.status}` });
+        await tx.updateAccount({ status: 'frozen', frozenReason: 'locked_by_user' });
+        await tx.audit({ at: now, actor: actor.id, action: 'account.locked', data: { reason: 'locked_by_user' } });
+        await tx.outbox({ topic: 'account.locked', key: `account.locked:${accountId}:${now}`, payload: { accountId, at: now } });
+        return tx.facts();
+      });
+    },
+
+    /** R-EXP-1: everything about the account, masked, machine-readable. */
+    async exportData(accountId: string) {
+      const facts = await store.facts(accountId);
+      if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
+      const decision = preflightFn({ facts, request: { kind: 'data.export' }, now: clock.now() });
+      if (!decision.allowed) throw new DomainError('OPERATION_BLOCKED', { count: decision.blockers.length }, decision.blockers);
+      const reveal = await store.revealIdentity(accountId);
+      return {
+        format: 'realname-export/v1',
+        exportedAt: clock.now(),
+        profile: facts.account,
+        identity: facts.identity,
+        identityHistory: (reveal?.history ?? []).map((h) => ({ at: h.at, documentType: h.documentType, documentMasked: maskDocumentNumber(h.documentNumber), nameMasked: maskName(h.name) })),
+        cards: facts.cards,
+        wallet: facts.wallet,
+        subscriptions: facts.subscriptions,
+        loans: facts.loans,
+        devices: facts.devices,
+        logins: facts.logins,
+        grants: facts.grants,
+        enterpriseLinks: facts.enterpriseLinks,
+        operations: await store.operations(accountId),
+      };
+    },
+  };
+}
+
+export type OperationService = ReturnType<typeof createOperationService>;

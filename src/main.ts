@@ -1,0 +1,155 @@
+/**
+ * The composition root: the only place that wires adapters to the core and the use cases. The CLI
+ * (`realname serve`, …) and the end-to-end tests build the service through `createRealname`.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { createAccountService } from './app/accounts.js';
+import { createAdminService } from './app/admin.js';
+import type { AppDeps } from './app/deps.js';
+import { createOperationService } from './app/operations.js';
+import { buildServer, createMetrics, type RealnameServer } from './adapters/http/index.js';
+import { accountRoutes } from './adapters/http/routes/accounts.js';
+import { adminRoutes } from './adapters/http/routes/admin.js';
+import { operationRoutes } from './adapters/http/routes/operations.js';
+import { loadMasterKey } from './adapters/store/crypto.js';
+import { createStore, type KyselyStore } from './adapters/store/kysely-store.js';
+import { defaultWorkingDayCalendar, type YearSchedule } from './core/calendar.js';
+import { ManualClock, type Clock } from './core/clock.js';
+import { loadPolicy } from './core/policy/index.js';
+import type { Config } from './config.js';
+
+/** The real clock, optionally shifted: the dev clock (REALNAME_DEV_CLOCK=1) moves it without freezing it. */
+export class ShiftableClock extends ManualClock {
+  #offset = 0;
+  constructor() {
+    super(Date.now());
+  }
+  override now(): number {
+    return Date.now() + this.#offset;
+  }
+  override set(ms: number): void {
+    this.#offset = ms - Date.now();
+  }
+  override advance(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance() takes a non-negative duration, got ${ms}`);
+    this.#offset += ms;
+    return this.now();
+  }
+}
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface Realname {
+  config: Config;
+  server: RealnameServer;
+  store: KyselyStore;
+  clock: Clock;
+  services: {
+    accounts: ReturnType<typeof createAccountService>;
+    operations: ReturnType<typeof createOperationService>;
+    admin: ReturnType<typeof createAdminService>;
+  };
+  /** A stable secret derived from the master key for `label` (e.g. the demo key). */
+  deriveSecret(label: string): string;
+  close(): Promise<void>;
+}
+
+export interface CreateOptions {
+  /** Inject a clock (tests pass a ManualClock; the dev clock then moves it). */
+  clock?: ManualClock;
+  /** The environment for secrets the config does not carry (REALNAME_MASTER_KEY). */
+  env?: Readonly<Record<string, string | undefined>>;
+  log?: Logger;
+  /** Pino logger options for HTTP, or false (tests). */
+  httpLogger?: false | Record<string, unknown>;
+  /** PostgreSQL schema (tests run each suite in its own). */
+  schema?: string;
+}
+
+function readPolicy(file: string | undefined): unknown {
+  if (!file) return undefined;
+  const text = readFileSync(file, 'utf8');
+  return file.endsWith('.json') ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown);
+}
+
+/**
+ * Build the whole service: store (migrated), policy, calendar, use cases and HTTP server.
+ * @example const rn = await createRealname(loadConfig(process.env)); await rn.server.listen({ port: 3000 });
+ */
+export async function createRealname(config: Config, options: CreateOptions = {}): Promise<Realname> {
+  const log: Logger = options.log ?? { info: (m) => console.log(m), warn: (m) => console.warn(m) };
+  const env = options.env ?? {};
+  const dataDir = config.REALNAME_DATA_DIR;
+
+  const policy = loadPolicy(readPolicy(config.REALNAME_POLICY_FILE));
+  const overrides = config.REALNAME_CALENDAR_FILE
+    ? (JSON.parse(readFileSync(config.REALNAME_CALENDAR_FILE, 'utf8')) as YearSchedule[])
+    : undefined;
+  const calendar = defaultWorkingDayCalendar(overrides);
+
+  const devClock = options.clock ?? (config.REALNAME_DEV_CLOCK ? new ShiftableClock() : null);
+  const clock: Clock = devClock ?? { now: () => Date.now() };
+
+  const missing = calendar.missingCoverage(clock.now(), 60);
+  if (missing.length > 0) {
+    log.warn(
+      `The working-day calendar has no official holiday data for ${missing.join(', ')} (the coming 60 days): ` +
+        `appeal and review due dates will count weekends only. Add the State Council schedule with REALNAME_CALENDAR_FILE (see README › Calendar).`,
+    );
+  }
+
+  const masterKey = loadMasterKey({ env: { REALNAME_MASTER_KEY: config.REALNAME_MASTER_KEY ?? env.REALNAME_MASTER_KEY }, dataDir, log });
+  const store = await createStore({
+    ...(config.REALNAME_DATABASE_URL ? { url: config.REALNAME_DATABASE_URL } : {}),
+    dataDir,
+    masterKey,
+    clock,
+    log,
+    ...(options.schema ? { schema: options.schema } : {}),
+  });
+
+  // Pairwise ids must be stable for the life of the deployment: derived from the master key unless set.
+  const idSecret = config.REALNAME_ID_SECRET
+    ? Buffer.from(config.REALNAME_ID_SECRET, 'utf8')
+    : createHmac('sha256', masterKey.bytes()).update('realname/id-secret/v1').digest();
+
+  const metrics = createMetrics();
+  const deps: AppDeps = { store, clock, policy, calendar, idSecret, random: (n) => randomBytes(n), telemetry: metrics };
+  const services = {
+    accounts: createAccountService(deps),
+    operations: createOperationService(deps),
+    admin: createAdminService(deps),
+  };
+
+  const server = await buildServer({
+    logger: options.httpLogger === undefined ? { level: config.REALNAME_LOG_LEVEL } : options.httpLogger,
+    store,
+    clock,
+    devClock: devClock && (config.REALNAME_DEV_CLOCK || options.clock) ? devClock : null,
+    metrics,
+    rateLimit: { max: config.REALNAME_RATE_LIMIT, timeWindowMs: 60_000 },
+    adminKey: config.REALNAME_ADMIN_KEY ?? null,
+    version: '0.1.0',
+  });
+  accountRoutes(server, services.accounts);
+  operationRoutes(server, services.operations);
+  adminRoutes(server, services.admin);
+
+  return {
+    config,
+    server,
+    store,
+    clock,
+    services,
+    deriveSecret: (label) => createHmac('sha256', masterKey.bytes()).update(`realname/derived/${label}`).digest('base64url').slice(0, 43),
+    async close() {
+      await server.close();
+      await store.close();
+    },
+  };
+}

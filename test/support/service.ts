@@ -1,0 +1,86 @@
+/**
+ * The whole service in memory for end-to-end tests (fastify.inject): the real store on the dialect
+ * under test, a ManualClock the dev-clock route moves, a known admin key.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { shanghaiDateTime } from '../../src/core/calendar.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { createRealname, type Realname } from '../../src/main.js';
+import { TEST_DATABASE_URL, type DialectName } from './dialects.js';
+
+export const ADMIN_KEY = 'rn_test_admin_key_0123456789abcdef';
+/** Wednesday 2026-11-18 12:00 Asia/Shanghai: outside every window. */
+export const T0 = shanghaiDateTime(2026, 11, 18, 12, 0);
+
+export interface Service {
+  rn: Realname;
+  clock: ManualClock;
+  /** Inject a request as the admin (or with `key`), JSON in and out. */
+  call(method: string, url: string, opts?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function startService(dialect: DialectName, env: Record<string, string> = {}): Promise<Service> {
+  const dir = mkdtempSync(join(tmpdir(), 'realname-e2e-'));
+  let schema: string | undefined;
+  if (dialect === 'postgres') {
+    schema = `rn_${randomBytes(6).toString('hex')}`;
+    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    REALNAME_DATA_DIR: dir,
+    REALNAME_MASTER_KEY: randomBytes(32).toString('base64'),
+    REALNAME_ADMIN_KEY: ADMIN_KEY,
+    REALNAME_DEV_CLOCK: '1',
+    REALNAME_LOG_LEVEL: 'silent',
+    ...(dialect === 'postgres' ? { REALNAME_DATABASE_URL: TEST_DATABASE_URL } : {}),
+    ...env,
+  });
+  const clock = new ManualClock(T0);
+  const rn = await createRealname(config, {
+    clock,
+    log: { info: () => undefined, warn: () => undefined },
+    httpLogger: false,
+    ...(schema ? { schema } : {}),
+  });
+  await rn.server.ready();
+  return {
+    rn,
+    clock,
+    async call(method, url, opts = {}) {
+      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
+      const res = await rn.server.inject({
+        method: method as 'GET',
+        url,
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(opts.headers ?? {}) },
+        ...(opts.body === undefined ? {} : { payload: opts.body as object }),
+      });
+      let body: unknown = res.body;
+      try {
+        body = res.body ? JSON.parse(res.body) : null;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.statusCode, body, headers: res.headers };
+    },
+    async stop() {
+      await rn.close();
+      rmSync(dir, { recursive: true, force: true });
+      if (schema) {
+        const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await c.connect();
+        await c.query(`drop schema if exists ${schema} cascade`);
+        await c.end();
+      }
+    },
+  };
+}
