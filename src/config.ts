@@ -45,14 +45,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (KNOWN.has(k)) picked[k] = v;
     else if (k.startsWith('REALNAME_') && !k.startsWith('REALNAME_TEST_')) unknown.push(k);
   }
-  if (unknown.length) throw new Error(`Unknown configuration variable(s): ${unknown.join(', ')}. Known: ${[...KNOWN].join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `Unknown configuration variable(s): ${unknown.join(', ')}. Known: ${[...KNOWN].join(', ')}`,
+    );
   const r = ConfigSchema.safeParse(picked);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (r.data.REALNAME_DEV_CLOCK && r.data.NODE_ENV === 'production') {
-    throw new Error('REALNAME_DEV_CLOCK=1 is refused when NODE_ENV=production: the dev clock moves time for every user.');
+    throw new Error(
+      'REALNAME_DEV_CLOCK=1 is refused when NODE_ENV=production: the dev clock moves time for every user.',
+    );
   }
   return Object.freeze(r.data);
 }

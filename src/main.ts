@@ -33,7 +33,8 @@ export class ShiftableClock extends ManualClock {
     this.#offset = ms - Date.now();
   }
   override advance(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance() takes a non-negative duration, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance() takes a non-negative duration, got ${ms}`);
     this.#offset += ms;
     return this.now();
   }
@@ -103,7 +104,11 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     );
   }
 
-  const masterKey = loadMasterKey({ env: { REALNAME_MASTER_KEY: config.REALNAME_MASTER_KEY ?? env.REALNAME_MASTER_KEY }, dataDir, log });
+  const masterKey = loadMasterKey({
+    env: { REALNAME_MASTER_KEY: config.REALNAME_MASTER_KEY ?? env.REALNAME_MASTER_KEY },
+    dataDir,
+    log,
+  });
   const store = await createStore({
     ...(config.REALNAME_DATABASE_URL ? { url: config.REALNAME_DATABASE_URL } : {}),
     dataDir,
@@ -119,7 +124,15 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     : createHmac('sha256', masterKey.bytes()).update('realname/id-secret/v1').digest();
 
   const metrics = createMetrics();
-  const deps: AppDeps = { store, clock, policy, calendar, idSecret, random: (n) => randomBytes(n), telemetry: metrics };
+  const deps: AppDeps = {
+    store,
+    clock,
+    policy,
+    calendar,
+    idSecret,
+    random: (n) => randomBytes(n),
+    telemetry: metrics,
+  };
   const services = {
     accounts: createAccountService(deps),
     operations: createOperationService(deps),
@@ -146,7 +159,11 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     store,
     clock,
     services,
-    deriveSecret: (label) => createHmac('sha256', masterKey.bytes()).update(`realname/derived/${label}`).digest('base64url').slice(0, 43),
+    deriveSecret: (label) =>
+      createHmac('sha256', masterKey.bytes())
+        .update(`realname/derived/${label}`)
+        .digest('base64url')
+        .slice(0, 43),
     async close() {
       await server.close();
       await store.close();

@@ -58,7 +58,12 @@ export function createAccountService(deps: AppDeps) {
           guardianAccountId: input.guardianAccountId ?? null,
           createdAt: now,
         },
-        { at: now, actor: actor.id, action: 'account.created', data: { region: input.region, minor: input.minor ?? false } },
+        {
+          at: now,
+          actor: actor.id,
+          action: 'account.created',
+          data: { region: input.region, minor: input.minor ?? false },
+        },
       );
       return (await store.facts(id)) as AccountFacts;
     },
@@ -81,12 +86,20 @@ export function createAccountService(deps: AppDeps) {
       }
       return store.withAccount(accountId, async (tx) => {
         const before = await tx.facts();
-        if (patch.status !== undefined && (before.account.status === 'deactivating' || before.account.status === 'deleted')) {
+        if (
+          patch.status !== undefined &&
+          (before.account.status === 'deactivating' || before.account.status === 'deleted')
+        ) {
           throw new DomainError('CONFLICT', { detail: `the account is ${before.account.status}` });
         }
         await tx.updateAccount(patch);
         // Only field names go to the audit trail: values may be personal (phone, email).
-        await tx.audit({ at: clock.now(), actor: actor.id, action: 'account.updated', data: { fields: Object.keys(patch).sort() } });
+        await tx.audit({
+          at: clock.now(),
+          actor: actor.id,
+          action: 'account.updated',
+          data: { fields: Object.keys(patch).sort() },
+        });
         if (patch.status && patch.status !== before.account.status) {
           await tx.audit({
             at: clock.now(),
@@ -103,7 +116,12 @@ export function createAccountService(deps: AppDeps) {
      * Record or replace a fact row. A card bound again lifts `pending_completion` (R-CARD-4) and
      * counts towards restoration (R-REV-7).
      */
-    async putFact<K extends FactKind>(accountId: string, kind: K, row: FactRows[K], actor: Actor): Promise<FactRows[K]> {
+    async putFact<K extends FactKind>(
+      accountId: string,
+      kind: K,
+      row: FactRows[K],
+      actor: Actor,
+    ): Promise<FactRows[K]> {
       return store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         const before = await tx.facts();
@@ -132,7 +150,9 @@ export function createAccountService(deps: AppDeps) {
 
     async deleteFact(accountId: string, kind: FactKind, id: string, actor: Actor): Promise<void> {
       if (kind === 'cards') {
-        throw new DomainError('CONFLICT', { detail: 'cards are removed through the card.unbind operation (R-CARD-*)' });
+        throw new DomainError('CONFLICT', {
+          detail: 'cards are removed through the card.unbind operation (R-CARD-*)',
+        });
       }
       await store.withAccount(accountId, async (tx) => {
         if (!(await tx.deleteFact(kind, id))) throw new DomainError('NOT_FOUND');
@@ -141,21 +161,37 @@ export function createAccountService(deps: AppDeps) {
     },
 
     /** Record a transaction: a pending one blocks deletion (R-DEL-1); a verified one counts for R-REV-7. */
-    async recordTransaction(accountId: string, input: TransactionInput, actor: Actor): Promise<{ id: string }> {
+    async recordTransaction(
+      accountId: string,
+      input: TransactionInput,
+      actor: Actor,
+    ): Promise<{ id: string }> {
       const id = input.id ?? newId('tx', deps.random);
       await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         if (input.status === 'pending' && input.kind !== 'receive') {
-          await tx.putFact('pending_transactions', { id, kind: input.kind, amount: input.amount, createdAt: now });
+          await tx.putFact('pending_transactions', {
+            id,
+            kind: input.kind,
+            amount: input.amount,
+            createdAt: now,
+          });
         } else {
           await tx.deleteFact('pending_transactions', id);
-          if (input.status === 'completed' && input.verified) await tx.addHistory({ kind: 'verified_transaction', at: now });
+          if (input.status === 'completed' && input.verified)
+            await tx.addHistory({ kind: 'verified_transaction', at: now });
         }
         await tx.audit({
           at: now,
           actor: actor.id,
           action: 'transaction.recorded',
-          data: { id, kind: input.kind, amount: input.amount, status: input.status, verified: Boolean(input.verified) },
+          data: {
+            id,
+            kind: input.kind,
+            amount: input.amount,
+            status: input.status,
+            verified: Boolean(input.verified),
+          },
         });
       });
       return { id };
@@ -167,13 +203,16 @@ export function createAccountService(deps: AppDeps) {
      */
     async bindIdentity(accountId: string, input: BindIdentityInput, actor: Actor): Promise<AccountFacts> {
       const check = validateDocument(input.documentType, input.documentNumber);
-      if (!check.ok) throw new DomainError('DOCUMENT_NUMBER_INVALID', { problem: check.problem, detail: check.detail });
+      if (!check.ok)
+        throw new DomainError('DOCUMENT_NUMBER_INVALID', { problem: check.problem, detail: check.detail });
       return store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         const facts = await tx.facts();
         const status = facts.identity?.status;
         if (status === 'verified' || status === 'pending_completion' || status === 'pending_recycle') {
-          throw new DomainError('CONFLICT', { detail: 'an identity is already bound; use the realname.change operation' });
+          throw new DomainError('CONFLICT', {
+            detail: 'an identity is already bound; use the realname.change operation',
+          });
         }
         if (facts.account.status === 'deleted') throw new DomainError('ACCOUNT_NOT_FOUND');
         await tx.writeIdentity(
@@ -194,7 +233,11 @@ export function createAccountService(deps: AppDeps) {
           action: 'identity.bound',
           data: { documentType: input.documentType, documentMasked: maskDocumentNumber(check.normalized) },
         });
-        await tx.outbox({ topic: 'identity.verified', key: `identity.verified:${accountId}:${now}`, payload: { accountId, at: now } });
+        await tx.outbox({
+          topic: 'identity.verified',
+          key: `identity.verified:${accountId}:${now}`,
+          payload: { accountId, at: now },
+        });
         return tx.facts();
       });
     },

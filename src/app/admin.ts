@@ -7,7 +7,14 @@ import { newId } from '../core/ids.js';
 import type { ApiKeyRecord } from '../core/ports.js';
 import type { Actor, AppDeps } from './deps.js';
 
-export const SCOPES = ['facts:read', 'facts:write', 'operations:read', 'operations:write', 'reviews:write', 'admin'] as const;
+export const SCOPES = [
+  'facts:read',
+  'facts:write',
+  'operations:read',
+  'operations:write',
+  'reviews:write',
+  'admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** sha256 hex of a key secret: what the store keeps. */
@@ -32,10 +39,17 @@ export function createAdminService(deps: AppDeps) {
      * account only.
      * @example await admin.createKey({ name: 'ops', scopes: ['facts:write'] }, actor) // { secret: 'rn_…' }
      */
-    async createKey(input: { name: string; scopes: string[]; accountId?: string | null; secret?: string }, actor: Actor): Promise<CreatedKey> {
+    async createKey(
+      input: { name: string; scopes: string[]; accountId?: string | null; secret?: string },
+      actor: Actor,
+    ): Promise<CreatedKey> {
       const unknown = input.scopes.filter((s) => !(SCOPES as readonly string[]).includes(s) && s !== 'user');
-      if (unknown.length) throw new DomainError('VALIDATION_FAILED', { detail: `unknown scope(s) ${unknown.join(', ')}; known: ${SCOPES.join(', ')}` });
-      if (input.accountId && !(await store.account(input.accountId))) throw new DomainError('ACCOUNT_NOT_FOUND');
+      if (unknown.length)
+        throw new DomainError('VALIDATION_FAILED', {
+          detail: `unknown scope(s) ${unknown.join(', ')}; known: ${SCOPES.join(', ')}`,
+        });
+      if (input.accountId && !(await store.account(input.accountId)))
+        throw new DomainError('ACCOUNT_NOT_FOUND');
       const kind = input.accountId ? 'user' : 'key';
       const secret = input.secret ?? `rn_${kind}_${randomBytes(32).toString('base64url')}`;
       const rec: ApiKeyRecord = {
@@ -48,7 +62,13 @@ export function createAdminService(deps: AppDeps) {
         revokedAt: null,
       };
       await store.createApiKey(rec);
-      await store.auditSystem({ at: rec.createdAt, actor: actor.id, action: 'key.created', accountId: rec.accountId, data: { keyId: rec.id, name: rec.name, scopes: rec.scopes } });
+      await store.auditSystem({
+        at: rec.createdAt,
+        actor: actor.id,
+        action: 'key.created',
+        accountId: rec.accountId,
+        data: { keyId: rec.id, name: rec.name, scopes: rec.scopes },
+      });
       return { id: rec.id, name: rec.name, scopes: rec.scopes, accountId: rec.accountId, secret };
     },
 

@@ -64,7 +64,9 @@ export function createOperationService(deps: AppDeps) {
     if (request.kind !== 'realname.change' || !request.newDocument) return request;
     const check = validateDocument(request.newDocument.type, request.newDocument.number);
     if (!check.ok) return request; // the rule reports DOCUMENT_INVALID
-    const usage = await store.documentUsage(documentKey(deps.idSecret, request.newDocument.type, check.normalized));
+    const usage = await store.documentUsage(
+      documentKey(deps.idSecret, request.newDocument.type, check.normalized),
+    );
     return { ...request, documentUsage: usage };
   }
 
@@ -75,9 +77,24 @@ export function createOperationService(deps: AppDeps) {
       const days = facts.account.minor ? rules.deletion.minorCoolingOffDays : rules.deletion.coolingOffDays;
       const until = now + days * DAY_MS;
       await tx.updateAccount({ status: 'deactivating', deactivatingUntil: until });
-      await tx.updateOperation(op.id, { state: 'cooling_off', deadlineAt: until, deadlineKind: 'purge', updatedAt: now });
-      await tx.addTimeline(op.id, { at: now, state: 'cooling_off', event: 'cooling_off_started', actor: 'system', data: { days, until } });
-      await tx.outbox({ topic: 'account.deactivating', key: `${op.id}:deactivating`, payload: { accountId: op.accountId, operationId: op.id, until } });
+      await tx.updateOperation(op.id, {
+        state: 'cooling_off',
+        deadlineAt: until,
+        deadlineKind: 'purge',
+        updatedAt: now,
+      });
+      await tx.addTimeline(op.id, {
+        at: now,
+        state: 'cooling_off',
+        event: 'cooling_off_started',
+        actor: 'system',
+        data: { days, until },
+      });
+      await tx.outbox({
+        topic: 'account.deactivating',
+        key: `${op.id}:deactivating`,
+        payload: { accountId: op.accountId, operationId: op.id, until },
+      });
     },
     // R-CARD-1..4: the card goes; the last one takes the identity to pending_completion.
     async 'card.unbind'(tx, op, facts, now) {
@@ -87,9 +104,14 @@ export function createOperationService(deps: AppDeps) {
       await tx.deleteFact('cards', card.id);
       await tx.addHistory({ kind: 'card_unbind', at: now, cardType: card.type });
       const last = facts.cards.length === 1;
-      if (last && facts.identity?.status === 'verified') await tx.setIdentityStatus('pending_completion', now);
+      if (last && facts.identity?.status === 'verified')
+        await tx.setIdentityStatus('pending_completion', now);
       await complete(tx, op, now, { cardType: card.type, last4: card.last4, lastCard: last });
-      await tx.outbox({ topic: 'card.unbound', key: `${op.id}:unbound`, payload: { accountId: op.accountId, cardId: card.id, cardType: card.type, lastCard: last } });
+      await tx.outbox({
+        topic: 'card.unbound',
+        key: `${op.id}:unbound`,
+        payload: { accountId: op.accountId, cardId: card.id, cardType: card.type, lastCard: last },
+      });
     },
     // R-CHG-*: a mainland document is applied at once (R-CHG-5); a non-mainland one waits for its
     // 2 manual review steps (R-CHG-4) in the review queue.
@@ -97,24 +119,63 @@ export function createOperationService(deps: AppDeps) {
       const request = op.request as { newDocumentType?: string };
       const doc = pendingChange.get(op.id);
       pendingChange.delete(op.id);
-      if (!doc) throw new DomainError('VALIDATION_FAILED', { detail: 'newDocument (type, number, name) is required to start a change' });
+      if (!doc)
+        throw new DomainError('VALIDATION_FAILED', {
+          detail: 'newDocument (type, number, name) is required to start a change',
+        });
       if (request.newDocumentType !== 'cn_id') {
         const rules = policy.rulesFor(facts.account.region).change;
-        await tx.updateOperation(op.id, { state: 'in_review', deadlineAt: now + rules.nonMainlandReviewHours * 3_600_000, deadlineKind: 'review_due', updatedAt: now });
-        await tx.addTimeline(op.id, { at: now, state: 'in_review', event: 'queued', actor: 'system', data: { steps: rules.nonMainlandReviewSteps } });
+        await tx.updateOperation(op.id, {
+          state: 'in_review',
+          deadlineAt: now + rules.nonMainlandReviewHours * 3_600_000,
+          deadlineKind: 'review_due',
+          updatedAt: now,
+        });
+        await tx.addTimeline(op.id, {
+          at: now,
+          state: 'in_review',
+          event: 'queued',
+          actor: 'system',
+          data: { steps: rules.nonMainlandReviewSteps },
+        });
         return;
       }
-      await tx.writeIdentity({ status: 'verified', name: doc.name, documentType: doc.type, documentNumber: doc.number, documentKey: doc.key, verifiedAt: now, changedAt: now }, now);
+      await tx.writeIdentity(
+        {
+          status: 'verified',
+          name: doc.name,
+          documentType: doc.type,
+          documentNumber: doc.number,
+          documentKey: doc.key,
+          verifiedAt: now,
+          changedAt: now,
+        },
+        now,
+      );
       await tx.addHistory({ kind: 'realname_change', at: now });
       await tx.addHistory({ kind: 'identity_modification', at: now });
-      await complete(tx, op, now, { documentType: doc.type, documentMasked: maskDocumentNumber(doc.number), invoicesToUpdate: facts.wallet.invoicesIssued });
-      await tx.outbox({ topic: 'identity.subject_changed', key: `${op.id}:changed`, payload: { accountId: op.accountId, operationId: op.id } });
+      await complete(tx, op, now, {
+        documentType: doc.type,
+        documentMasked: maskDocumentNumber(doc.number),
+        invoicesToUpdate: facts.wallet.invoicesIssued,
+      });
+      await tx.outbox({
+        topic: 'identity.subject_changed',
+        key: `${op.id}:changed`,
+        payload: { accountId: op.accountId, operationId: op.id },
+      });
     },
     // R-REV-3 runs as a saga (issue 5); the start marks the identity pending_recycle and suspends grants.
     async 'realname.revoke'(tx, op, _facts, now) {
       await tx.setIdentityStatus('pending_recycle', now);
       await tx.updateOperation(op.id, { state: 'pending_recycle', updatedAt: now });
-      await tx.addTimeline(op.id, { at: now, state: 'pending_recycle', event: 'grants_suspended', actor: 'system', data: {} });
+      await tx.addTimeline(op.id, {
+        at: now,
+        state: 'pending_recycle',
+        event: 'grants_suspended',
+        actor: 'system',
+        data: {},
+      });
     },
     async 'enterprise.detach'(tx, op, facts, now) {
       const request = op.request as { linkId: string };
@@ -122,18 +183,37 @@ export function createOperationService(deps: AppDeps) {
       if (!link) throw new DomainError('CONFLICT', { detail: 'link vanished' });
       await tx.putFact('enterprise_links', { ...link, active: false, pendingApprovals: 0 });
       await complete(tx, op, now, { linkKind: link.kind, approvalsVoided: link.pendingApprovals });
-      await tx.outbox({ topic: 'enterprise.detached', key: `${op.id}:detached`, payload: { accountId: op.accountId, linkId: link.id, kind: link.kind } });
+      await tx.outbox({
+        topic: 'enterprise.detached',
+        key: `${op.id}:detached`,
+        payload: { accountId: op.accountId, linkId: link.id, kind: link.kind },
+      });
     },
     // R-ABN-2: into the review queue with a due date in Chinese working days.
     async 'appeal.submit'(tx, op, facts, now) {
       const sla = policy.rulesFor(facts.account.region).appeals.slaWorkingDays;
       const due = calendar.addWorkingDays(now, sla.max);
-      await tx.updateOperation(op.id, { state: 'in_review', deadlineAt: due, deadlineKind: 'review_due', updatedAt: now });
-      await tx.addTimeline(op.id, { at: now, state: 'in_review', event: 'queued', actor: 'system', data: { dueBy: due } });
+      await tx.updateOperation(op.id, {
+        state: 'in_review',
+        deadlineAt: due,
+        deadlineKind: 'review_due',
+        updatedAt: now,
+      });
+      await tx.addTimeline(op.id, {
+        at: now,
+        state: 'in_review',
+        event: 'queued',
+        actor: 'system',
+        data: { dueBy: due },
+      });
     },
     async 'payment.restore'(tx, op, _facts, now) {
       await complete(tx, op, now, {});
-      await tx.outbox({ topic: 'payment.restored', key: `${op.id}:restored`, payload: { accountId: op.accountId } });
+      await tx.outbox({
+        topic: 'payment.restored',
+        key: `${op.id}:restored`,
+        payload: { accountId: op.accountId },
+      });
     },
     async 'data.export'(tx, op, _facts, now) {
       await complete(tx, op, now, { href: `/v1/accounts/${op.accountId}/export` });
@@ -153,7 +233,11 @@ export function createOperationService(deps: AppDeps) {
     preflightFn,
 
     /** @example await operations.preflight('acc_1', { kind: 'realname.revoke' }, { deviceId: 'dev_1' }) */
-    async preflight(accountId: string, request: OperationRequest, context: RequestContext = {}): Promise<Preflight> {
+    async preflight(
+      accountId: string,
+      request: OperationRequest,
+      context: RequestContext = {},
+    ): Promise<Preflight> {
       const facts = await store.facts(accountId);
       if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
       return preflightFn({ facts, request: await enrich(request), now: clock.now(), context });
@@ -172,12 +256,23 @@ export function createOperationService(deps: AppDeps) {
         const decision = preflightFn({ facts, request, now, context: input.context ?? {} });
         const provided: Partial<Record<EvidenceKind, number>> = {};
         for (const e of input.evidence ?? []) provided[e.kind] = (provided[e.kind] ?? 0) + 1;
-        const blockers: Blocker[] = [...decision.blockers, ...missingEvidence(decision.requiredEvidence, provided)];
+        const blockers: Blocker[] = [
+          ...decision.blockers,
+          ...missingEvidence(decision.requiredEvidence, provided),
+        ];
         if (blockers.length > 0) {
-          const cooldown = documentCooldownAfterRefusal(decision.blockers, now, policy.rulesFor(facts.account.region));
+          const cooldown = documentCooldownAfterRefusal(
+            decision.blockers,
+            now,
+            policy.rulesFor(facts.account.region),
+          );
           if (cooldown !== null && request.kind === 'realname.change' && request.newDocument) {
             const check = validateDocument(request.newDocument.type, request.newDocument.number);
-            if (check.ok) await tx.setDocumentCooldown(documentKey(deps.idSecret, request.newDocument.type, check.normalized), cooldown);
+            if (check.ok)
+              await tx.setDocumentCooldown(
+                documentKey(deps.idSecret, request.newDocument.type, check.normalized),
+                cooldown,
+              );
           }
           await tx.audit({
             at: now,
@@ -192,7 +287,10 @@ export function createOperationService(deps: AppDeps) {
           accountId,
           kind: request.kind,
           state: 'started',
-          request: { ...storedRequest(request), evidence: (input.evidence ?? []).map((e) => ({ kind: e.kind, ref: e.ref })) },
+          request: {
+            ...storedRequest(request),
+            evidence: (input.evidence ?? []).map((e) => ({ kind: e.kind, ref: e.ref })),
+          },
           policyVersion: decision.policyVersion,
           idempotencyKey: input.idempotencyKey ?? null,
           createdAt: now,
@@ -213,8 +311,20 @@ export function createOperationService(deps: AppDeps) {
           }
         }
         await tx.createOperation(op);
-        await tx.addTimeline(op.id, { at: now, state: 'started', event: 'started', actor: actor.id, data: { policyVersion: decision.policyVersion } });
-        await tx.audit({ at: now, actor: actor.id, action: `${request.kind}.started`, operationId: op.id, data: { policyVersion: decision.policyVersion } });
+        await tx.addTimeline(op.id, {
+          at: now,
+          state: 'started',
+          event: 'started',
+          actor: actor.id,
+          data: { policyVersion: decision.policyVersion },
+        });
+        await tx.audit({
+          at: now,
+          actor: actor.id,
+          action: `${request.kind}.started`,
+          operationId: op.id,
+          data: { policyVersion: decision.policyVersion },
+        });
         telemetry.operationStarted(request.kind);
         await effects[request.kind](tx, op, facts, now);
         return { refused: null, operationId: op.id };
@@ -244,13 +354,37 @@ export function createOperationService(deps: AppDeps) {
         const op = await store.operation(operationId);
         if (!op || op.accountId !== accountId) throw new DomainError('OPERATION_NOT_FOUND');
         const states = CANCELLABLE[op.kind];
-        if (op.outcome !== null || !states?.has(op.state)) throw new DomainError('NOT_CANCELLABLE', { state: op.state });
-        if (op.kind === 'account.delete') await tx.updateAccount({ status: 'active', deactivatingUntil: null });
-        await tx.updateOperation(op.id, { state: 'cancelled', outcome: 'cancelled', deadlineAt: null, deadlineKind: null, updatedAt: now });
-        await tx.addTimeline(op.id, { at: now, state: 'cancelled', event: 'cancelled', actor: actor.id, data: {} });
-        await tx.audit({ at: now, actor: actor.id, action: `${op.kind}.cancelled`, operationId: op.id, data: {} });
+        if (op.outcome !== null || !states?.has(op.state))
+          throw new DomainError('NOT_CANCELLABLE', { state: op.state });
+        if (op.kind === 'account.delete')
+          await tx.updateAccount({ status: 'active', deactivatingUntil: null });
+        await tx.updateOperation(op.id, {
+          state: 'cancelled',
+          outcome: 'cancelled',
+          deadlineAt: null,
+          deadlineKind: null,
+          updatedAt: now,
+        });
+        await tx.addTimeline(op.id, {
+          at: now,
+          state: 'cancelled',
+          event: 'cancelled',
+          actor: actor.id,
+          data: {},
+        });
+        await tx.audit({
+          at: now,
+          actor: actor.id,
+          action: `${op.kind}.cancelled`,
+          operationId: op.id,
+          data: {},
+        });
         if (op.kind === 'account.delete') {
-          await tx.outbox({ topic: 'account.enabled', key: `${op.id}:cancelled`, payload: { accountId, operationId: op.id } });
+          await tx.outbox({
+            topic: 'account.enabled',
+            key: `${op.id}:cancelled`,
+            payload: { accountId, operationId: op.id },
+          });
         }
         telemetry.operationEnded(op.kind, 'cancelled');
       });
@@ -270,13 +404,22 @@ export function createOperationService(deps: AppDeps) {
       if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
       const now = clock.now();
       const rules = policy.rulesFor(facts.account.region);
-      const abnormal = facts.logins.filter((l) => l.abnormal && withinRollingDays(l.at, now, rules.revoke.abnormalLoginLookbackDays));
-      const newDevices = facts.devices.filter((d) => withinRollingDays(d.addedAt, now, rules.revoke.deviceChangeLookbackDays));
+      const abnormal = facts.logins.filter(
+        (l) => l.abnormal && withinRollingDays(l.at, now, rules.revoke.abnormalLoginLookbackDays),
+      );
+      const newDevices = facts.devices.filter((d) =>
+        withinRollingDays(d.addedAt, now, rules.revoke.deviceChangeLookbackDays),
+      );
       return {
         accountId,
         status: facts.account.status,
         realname: facts.identity
-          ? { status: facts.identity.status, documentType: facts.identity.documentType, documentMasked: facts.identity.documentMasked, nameMasked: facts.identity.nameMasked }
+          ? {
+              status: facts.identity.status,
+              documentType: facts.identity.documentType,
+              documentMasked: facts.identity.documentMasked,
+              nameMasked: facts.identity.nameMasked,
+            }
           : { status: 'unverified' as const },
         anomalies: [
           ...abnormal.map((l) => ({ kind: 'abnormal_login' as const, at: l.at, deviceId: l.deviceId })),
@@ -293,10 +436,20 @@ export function createOperationService(deps: AppDeps) {
       return store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         const facts = await tx.facts();
-        if (facts.account.status !== 'active') throw new DomainError('CONFLICT', { detail: `the account is ${facts.account.status}` });
+        if (facts.account.status !== 'active')
+          throw new DomainError('CONFLICT', { detail: `the account is ${facts.account.status}` });
         await tx.updateAccount({ status: 'frozen', frozenReason: 'locked_by_user' });
-        await tx.audit({ at: now, actor: actor.id, action: 'account.locked', data: { reason: 'locked_by_user' } });
-        await tx.outbox({ topic: 'account.locked', key: `account.locked:${accountId}:${now}`, payload: { accountId, at: now } });
+        await tx.audit({
+          at: now,
+          actor: actor.id,
+          action: 'account.locked',
+          data: { reason: 'locked_by_user' },
+        });
+        await tx.outbox({
+          topic: 'account.locked',
+          key: `account.locked:${accountId}:${now}`,
+          payload: { accountId, at: now },
+        });
         return tx.facts();
       });
     },
@@ -306,14 +459,20 @@ export function createOperationService(deps: AppDeps) {
       const facts = await store.facts(accountId);
       if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
       const decision = preflightFn({ facts, request: { kind: 'data.export' }, now: clock.now() });
-      if (!decision.allowed) throw new DomainError('OPERATION_BLOCKED', { count: decision.blockers.length }, decision.blockers);
+      if (!decision.allowed)
+        throw new DomainError('OPERATION_BLOCKED', { count: decision.blockers.length }, decision.blockers);
       const reveal = await store.revealIdentity(accountId);
       return {
         format: 'realname-export/v1',
         exportedAt: clock.now(),
         profile: facts.account,
         identity: facts.identity,
-        identityHistory: (reveal?.history ?? []).map((h) => ({ at: h.at, documentType: h.documentType, documentMasked: maskDocumentNumber(h.documentNumber), nameMasked: maskName(h.name) })),
+        identityHistory: (reveal?.history ?? []).map((h) => ({
+          at: h.at,
+          documentType: h.documentType,
+          documentMasked: maskDocumentNumber(h.documentNumber),
+          nameMasked: maskName(h.name),
+        })),
         cards: facts.cards,
         wallet: facts.wallet,
         subscriptions: facts.subscriptions,

@@ -227,7 +227,9 @@ export interface Store {
   /** Cross-account use of a document (R-CHG-3): realname changes to it, and its cooldown. */
   documentUsage(documentKey: string): Promise<{ changesAt: number[]; cooldownUntil: number | null }>;
   /** Decrypt the identity (and its history) for a reviewer. Null after crypto-shredding. */
-  revealIdentity(accountId: string): Promise<{ current: IdentitySecret | null; history: (IdentitySecret & { at: number })[] } | null>;
+  revealIdentity(
+    accountId: string,
+  ): Promise<{ current: IdentitySecret | null; history: (IdentitySecret & { at: number })[] } | null>;
   operation(id: string): Promise<(OperationRecord & { timeline: TimelineEntry[] }) | null>;
   operations(accountId: string): Promise<OperationRecord[]>;
   /** Timers due at `now`, oldest first (issue 4 sweeps them with SKIP LOCKED on PostgreSQL). */
@@ -242,6 +244,8 @@ export interface Store {
   /** API keys, stored as hashes. */
   createApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(hash: string): Promise<ApiKeyRecord | null>;
+  /** Whether any key exists (the first start prints a generated admin key). */
+  hasApiKeys(): Promise<boolean>;
   /** Idempotency records (SPEC §4): claim a key, then complete it with the response. */
   claimIdempotency(rec: IdempotencyClaim): Promise<IdempotencyRecord | null>;
   completeIdempotency(scope: string, key: string, response: { status: number; body: string }): Promise<void>;

@@ -19,14 +19,21 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
   /** A fresh verified adult account with a primary device. */
   async function account(extra: object = {}): Promise<string> {
     const id = `acc_${dialect}_${++n}`;
-    const created = await s.call('POST', '/v1/accounts', { body: { id, region: 'CN', phone: '+86 13812345678', ...extra } });
+    const created = await s.call('POST', '/v1/accounts', {
+      body: { id, region: 'CN', phone: '+86 13812345678', ...extra },
+    });
     expect(created.status).toBe(201);
     const bound = await s.call('POST', `/v1/accounts/${id}/identity`, {
       body: { name: '张三', documentType: 'cn_id', documentNumber: demoIdNumber(n) },
     });
     expect(bound.status).toBe(201);
     await s.call('PUT', `/v1/accounts/${id}/devices/dev_primary`, {
-      body: { platform: 'android', osVersion: '14', primary: true, addedAt: s.clock.now() - 400 * 86_400_000 },
+      body: {
+        platform: 'android',
+        osVersion: '14',
+        primary: true,
+        addedAt: s.clock.now() - 400 * 86_400_000,
+      },
     });
     return id;
   }
@@ -72,9 +79,14 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     });
     const pre = await s.call('GET', `/v1/accounts/${id}/operations/deletion/preflight`);
     expect(pre.status).toBe(200);
-    expect(pre.body.blockers.map((b: { code: string }) => b.code)).toEqual(['BALANCE_RESIDUE', 'SUBSCRIPTION_ACTIVE']);
+    expect(pre.body.blockers.map((b: { code: string }) => b.code)).toEqual([
+      'BALANCE_RESIDUE',
+      'SUBSCRIPTION_ACTIVE',
+    ]);
 
-    const refused = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, { body: { evidence: [{ kind: 'sms_code', ref: 'sms_1' }] } });
+    const refused = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, {
+      body: { evidence: [{ kind: 'sms_code', ref: 'sms_1' }] },
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('OPERATION_BLOCKED');
     expect(refused.body.blockers).toEqual(pre.body.blockers);
@@ -87,14 +99,23 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(noEvidence.status).toBe(422);
     expect(noEvidence.body.blockers.map((b: { code: string }) => b.code)).toEqual(['EVIDENCE_MISSING']);
 
-    const started = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, { body: { evidence: [{ kind: 'sms_code', ref: 'sms_1' }] } });
+    const started = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, {
+      body: { evidence: [{ kind: 'sms_code', ref: 'sms_1' }] },
+    });
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ kind: 'account.delete', state: 'cooling_off', deadlineKind: 'purge' });
+    expect(started.body).toMatchObject({
+      kind: 'account.delete',
+      state: 'cooling_off',
+      deadlineKind: 'purge',
+    });
     expect(started.body.deadlineAt).toBe(s.clock.now() + 60 * 86_400_000);
     expect((await s.call('GET', `/v1/accounts/${id}`)).body.account.status).toBe('deactivating');
 
     const op = await s.call('GET', `/v1/accounts/${id}/operations/${started.body.id}`);
-    expect(op.body.timeline.map((t: { event: string }) => t.event)).toEqual(['started', 'cooling_off_started']);
+    expect(op.body.timeline.map((t: { event: string }) => t.event)).toEqual([
+      'started',
+      'cooling_off_started',
+    ]);
 
     const cancelled = await s.call('POST', `/v1/accounts/${id}/operations/${started.body.id}/cancel`);
     expect(cancelled.status).toBe(200);
@@ -107,7 +128,8 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
 
   it('R-CARD-2 R-CARD-5 20 parallel credit-card unbinds on one day: exactly 3 succeed; the next day one more can', async () => {
     const id = await account();
-    for (let i = 0; i < 20; i++) await s.call('PUT', `/v1/accounts/${id}/cards/c${i}`, { body: card('credit') });
+    for (let i = 0; i < 20; i++)
+      await s.call('PUT', `/v1/accounts/${id}/cards/c${i}`, { body: card('credit') });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
@@ -118,7 +140,9 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(results.filter((r) => r.status === 202)).toHaveLength(3);
     const refusals = results.filter((r) => r.status === 422);
     expect(refusals).toHaveLength(17);
-    expect(refusals[0]!.body.blockers.map((b: { code: string }) => b.code)).toEqual(['CREDIT_CARD_DAILY_LIMIT']);
+    expect(refusals[0]!.body.blockers.map((b: { code: string }) => b.code)).toEqual([
+      'CREDIT_CARD_DAILY_LIMIT',
+    ]);
     expect((await s.call('GET', `/v1/accounts/${id}/cards`)).body).toHaveLength(17);
 
     const moved = await s.call('POST', '/v1/dev/clock', { body: { advance: 'P1D' } });
@@ -146,7 +170,12 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
 
   it('R-CHG-3 one document, 3 changes across accounts; the 4th is refused and starts a cooldown named in every later refusal', async () => {
     const doc = demoIdNumber(777, '19850505');
-    const body = { newDocument: { type: 'cn_id', number: doc, name: '王五' }, evidence: ['document_front', 'document_back', 'liveness_video', 'phone_code', 'bank_reserved_info'].map((kind) => ({ kind, ref: kind })) };
+    const body = {
+      newDocument: { type: 'cn_id', number: doc, name: '王五' },
+      evidence: ['document_front', 'document_back', 'liveness_video', 'phone_code', 'bank_reserved_info'].map(
+        (kind) => ({ kind, ref: kind }),
+      ),
+    };
     for (let i = 0; i < 3; i++) {
       const id = await account();
       const r = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, { body });
@@ -180,7 +209,10 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(replay.status).toBe(202);
     expect(replay.body.id).toBe(done[0]!.body.id);
     expect((await s.call('GET', `/v1/accounts/${id}/operations`)).body).toHaveLength(1);
-    const other = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, { body: { ...body, cardId: 'd2' }, headers });
+    const other = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
+      body: { ...body, cardId: 'd2' },
+      headers,
+    });
     expect(other.status).toBe(409);
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
@@ -195,7 +227,9 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     const other = await s.call('GET', `/v1/accounts/${theirs}`, { key });
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('ACCOUNT_NOT_FOUND');
-    expect((await s.call('GET', `/v1/accounts/${theirs}/operations/deletion/preflight`, { key })).status).toBe(404);
+    expect(
+      (await s.call('GET', `/v1/accounts/${theirs}/operations/deletion/preflight`, { key })).status,
+    ).toBe(404);
     expect((await s.call('GET', '/v1/audit', { key })).status).toBe(403);
     expect((await s.call('GET', `/v1/accounts/${mine}`, { key: null })).status).toBe(401);
   });
@@ -204,7 +238,11 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     const id = await account();
     const cmp = await s.call('GET', `/v1/accounts/${id}/comparison`);
     expect(cmp.status).toBe(200);
-    expect(cmp.body.routes.map((r: { route: string }) => r.route)).toEqual(['account.delete', 'card.unbind', 'realname.change']);
+    expect(cmp.body.routes.map((r: { route: string }) => r.route)).toEqual([
+      'account.delete',
+      'card.unbind',
+      'realname.change',
+    ]);
     const check = await s.call('GET', `/v1/accounts/${id}/check`);
     expect(check.body).toMatchObject({ status: 'active', canLock: true, realname: { status: 'verified' } });
     const exported = await s.call('GET', `/v1/accounts/${id}/export`);
@@ -213,7 +251,10 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(JSON.stringify(exported.body)).not.toContain('13812345678');
     const locked = await s.call('POST', `/v1/accounts/${id}/lock`);
     expect(locked.body.account.status).toBe('frozen');
-    const pre = await s.call('GET', `/v1/accounts/${id}/operations/realname-revoke/preflight?deviceId=dev_primary`);
+    const pre = await s.call(
+      'GET',
+      `/v1/accounts/${id}/operations/realname-revoke/preflight?deviceId=dev_primary`,
+    );
     expect(pre.body.blockers.map((b: { code: string }) => b.code)).toEqual(['ACCOUNT_FROZEN']);
     const appeal = await s.call('GET', `/v1/accounts/${id}/operations/appeal/preflight`);
     expect(appeal.body.allowed).toBe(true);
@@ -237,7 +278,11 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(spec.status).toBe(200);
     expect(spec.body.openapi).toBe('3.1.0');
     expect(Object.keys(spec.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/accounts', '/v1/accounts/{accountId}/operations/deletion/preflight', '/v1/accounts/{accountId}/operations/card-unbind']),
+      expect.arrayContaining([
+        '/v1/accounts',
+        '/v1/accounts/{accountId}/operations/deletion/preflight',
+        '/v1/accounts/{accountId}/operations/card-unbind',
+      ]),
     );
     expect((await s.call('GET', '/docs', { key: null })).status).toBeLessThan(400);
     expect((await s.call('GET', '/healthz', { key: null })).status).toBe(200);

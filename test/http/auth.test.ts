@@ -50,8 +50,8 @@ describe('bearer authentication', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({
       code: 'FORBIDDEN',
-      params: { scope: 'facts:write' },
-      message: '该密钥缺少权限范围「facts:write」。',
+      params: { scope: 'operations:write' },
+      message: '该密钥缺少权限范围「operations:write」。',
     });
   });
 
@@ -82,7 +82,7 @@ describe('bearer authentication', () => {
 });
 
 describe('end-user tokens', () => {
-  it('read and write their own account without explicit scopes', async () => {
+  it('read their own account and run operations on it without explicit scopes, but never write platform facts', async () => {
     h = await harness();
     expect((await get('/v1/demo/accounts/a1', bearer(SECRETS.user))).json()).toEqual({ accountId: 'a1' });
     const res = await h.app.inject({
@@ -92,6 +92,12 @@ describe('end-user tokens', () => {
       payload: { name: 'Lamp', amount: 1, card: { id: 'c1' } },
     });
     expect(res.statusCode).toBe(201);
+    const facts = await h.app.inject({
+      method: 'POST',
+      url: '/v1/demo/flaky',
+      headers: bearer(SECRETS.user),
+    });
+    expect(facts.statusCode).toBe(403);
   });
 
   it('reaching another account is 404 ACCOUNT_NOT_FOUND, never 403 and never data', async () => {

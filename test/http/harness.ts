@@ -106,7 +106,7 @@ export async function harness(
     r.post(
       '/accounts/:accountId/things',
       {
-        preHandler: requireScope('facts:write'),
+        preHandler: requireScope('operations:write'),
         schema: {
           summary: 'Demo: create a thing',
           params: z.object({ accountId: z.string() }),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { canonicalJson, requestHash } from '../../src/adapters/http/idempotency.js';
+import { requestHash } from '../../src/adapters/http/idempotency.js';
 import { SECRETS, bearer, harness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -146,9 +146,12 @@ describe('Idempotency-Key (SPEC §4)', () => {
 });
 
 describe('request fingerprint', () => {
-  it('canonical JSON sorts keys at every level and keeps array order', () => {
-    expect(canonicalJson({ b: [2, { d: 1, c: 0 }], a: 1 })).toBe('{"a":1,"b":[2,{"c":0,"d":1}]}');
-    expect(canonicalJson(undefined)).toBe('');
+  it('key order does not change the fingerprint; array order and an absent body do', () => {
+    expect(requestHash('POST', '/v1/x', { b: [2, { d: 1, c: 0 }], a: 1 })).toBe(
+      requestHash('POST', '/v1/x', { a: 1, b: [2, { c: 0, d: 1 }] }),
+    );
+    expect(requestHash('POST', '/v1/x', { a: [1, 2] })).not.toBe(requestHash('POST', '/v1/x', { a: [2, 1] }));
+    expect(requestHash('POST', '/v1/x', undefined)).not.toBe(requestHash('POST', '/v1/x', {}));
   });
 
   it('the hash binds method, URL and body', () => {

@@ -19,7 +19,8 @@ import {
   seedAccount,
 } from './fixtures.js';
 
-const idOf = (row: object): string => ('appId' in row ? String(row.appId) : String((row as { id: string }).id));
+const idOf = (row: object): string =>
+  'appId' in row ? String(row.appId) : String((row as { id: string }).id);
 const byId = <T extends object>(rows: T[]): T[] => [...rows].sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
 
 function operation(id: string, accountId: string, patch: Partial<OperationRecord> = {}): OperationRecord {
@@ -113,13 +114,22 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
       frozenReason: 'risk',
       deactivatingUntil: NOON + 60 * DAY_MS,
     });
-    expect(f.wallet).toEqual({ balance: 50, pendingTransactions: [], payScoreEnabled: true, invoicesIssued: 4 });
+    expect(f.wallet).toEqual({
+      balance: 50,
+      pendingTransactions: [],
+      payScoreEnabled: true,
+      invoicesIssued: 4,
+    });
     expect(f.merchant).toEqual({ id: 'mch_1', status: 'active' });
     expect(f.developerAssets.apiQuotaTier).toBe('enterprise');
     expect(f.declarations).toEqual({ fundFlowDeclaredAt: NOON, dataExportAgreementAt: null });
 
     await h.store.withAccount('acc_update', (tx) => tx.updateAccount({ status: 'deleted', merchant: null }));
-    const raw = await h.store.db.selectFrom('accounts').select('retired').where('id', '=', 'acc_update').executeTakeFirstOrThrow();
+    const raw = await h.store.db
+      .selectFrom('accounts')
+      .select('retired')
+      .where('id', '=', 'acc_update')
+      .executeTakeFirstOrThrow();
     expect(Number(raw.retired)).toBe(1);
     await expect(seedAccount(h.store, 'acc_update')).rejects.toMatchObject({ code: 'ACCOUNT_EXISTS' });
   });
@@ -163,7 +173,9 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
       for (const kind of FACT_KINDS) for (const row of sample[kind]) await tx.putFact(kind, row);
       await tx.writeIdentity(identity(), NOON - 800 * DAY_MS);
       await tx.updateAccount({ balance: 56, merchant: { id: 'mch_9', status: 'deregistered' } });
-      await tx.createOperation(operation('op_shape_appeal', 'acc_shape', { kind: 'appeal.submit', state: 'in_review' }));
+      await tx.createOperation(
+        operation('op_shape_appeal', 'acc_shape', { kind: 'appeal.submit', state: 'in_review' }),
+      );
       await tx.createOperation(operation('op_shape_done', 'acc_shape', { outcome: 'completed' }));
     });
     const facts = await h.store.withAccount('acc_shape', (tx) => tx.facts());
@@ -298,7 +310,9 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
     const after = await h.store.revealIdentity('acc_doc_a');
     expect(after?.current).toBeNull();
     expect(after?.history.map((x) => x.at)).toEqual([NOON - 100 * DAY_MS, NOON + 1]);
-    await expect(h.store.withAccount('acc_doc_a', (tx) => tx.setIdentityStatus('verified', NOON))).rejects.toMatchObject({
+    await expect(
+      h.store.withAccount('acc_doc_a', (tx) => tx.setIdentityStatus('verified', NOON)),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
     });
   });
@@ -309,10 +323,32 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
     await h.store.withAccount('acc_ops', async (tx) => {
       await tx.createOperation(operation('op_1', 'acc_ops', { idempotencyKey: 'idem-1' }));
       await tx.createOperation(operation('op_2', 'acc_ops', { kind: 'card.unbind', createdAt: NOON + 1 }));
-      await tx.addTimeline('op_1', { at: NOON, state: 'started', event: 'started', actor: 'user:acc_ops', data: { n: 1 } });
-      await tx.updateOperation('op_1', { state: 'cooling_off', deadlineAt: NOON + 60 * DAY_MS, deadlineKind: 'purge', updatedAt: NOON + 5 });
-      await tx.addTimeline('op_1', { at: NOON + 5, state: 'cooling_off', event: 'cooling_off_started', actor: 'system', data: {} });
-      await tx.updateOperation('op_2', { state: 'completed', outcome: 'completed', deadlineAt: NOON - 1, updatedAt: NOON + 6 });
+      await tx.addTimeline('op_1', {
+        at: NOON,
+        state: 'started',
+        event: 'started',
+        actor: 'user:acc_ops',
+        data: { n: 1 },
+      });
+      await tx.updateOperation('op_1', {
+        state: 'cooling_off',
+        deadlineAt: NOON + 60 * DAY_MS,
+        deadlineKind: 'purge',
+        updatedAt: NOON + 5,
+      });
+      await tx.addTimeline('op_1', {
+        at: NOON + 5,
+        state: 'cooling_off',
+        event: 'cooling_off_started',
+        actor: 'system',
+        data: {},
+      });
+      await tx.updateOperation('op_2', {
+        state: 'completed',
+        outcome: 'completed',
+        deadlineAt: NOON - 1,
+        updatedAt: NOON + 6,
+      });
     });
     await expect(
       h.store.withAccount('acc_ops', (tx) => tx.createOperation(operation('op_1', 'acc_ops'))),
@@ -358,7 +394,9 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
       await tx.createOperation(operation('op_nested', 'acc_nested'));
       // Uncommitted, yet visible: the read goes through this transaction (no deadlock on SQLite).
       const op = await h.store.operation('op_nested');
-      const err: unknown = await h.store.auditSystem({ at: NOON, actor: 'system', action: 'x', accountId: null, data: {} }).catch((e: unknown) => e);
+      const err: unknown = await h.store
+        .auditSystem({ at: NOON, actor: 'system', action: 'x', accountId: null, data: {} })
+        .catch((e: unknown) => e);
       return { op: op?.id, err: err instanceof Error ? err.message : null };
     });
     expect(seen.op).toBe('op_nested');
@@ -382,7 +420,9 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
       createdAt: NOON,
       revokedAt: null,
     };
+    expect(await h.store.hasApiKeys()).toBe(false);
     await h.store.createApiKey(key);
+    expect(await h.store.hasApiKeys()).toBe(true);
     await expect(h.store.createApiKey({ ...key, id: 'key_2' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await h.store.findApiKey(key.hash)).toEqual(key);
     expect(await h.store.findApiKey('b'.repeat(64))).toBeNull();

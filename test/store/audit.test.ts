@@ -66,10 +66,22 @@ describe.each(dialects())('store contract on $name: audit chain', ({ makeStore }
     await seedAccount(h.store, 'acc_audit'); // seq 1
     for (let i = 0; i < 4; i++) {
       await h.store.withAccount('acc_audit', (tx) =>
-        tx.audit({ at: NOON + i, actor: 'user:acc_audit', action: 'test.step', operationId: `op_${i}`, data: { i, note: `step ${i}` } }),
+        tx.audit({
+          at: NOON + i,
+          actor: 'user:acc_audit',
+          action: 'test.step',
+          operationId: `op_${i}`,
+          data: { i, note: `step ${i}` },
+        }),
       ); // seq 2..5
     }
-    await h.store.auditSystem({ at: NOON + 10, actor: 'system', action: 'key.created', accountId: null, data: { keyId: 'key_1' } }); // seq 6
+    await h.store.auditSystem({
+      at: NOON + 10,
+      actor: 'system',
+      action: 'key.created',
+      accountId: null,
+      data: { keyId: 'key_1' },
+    }); // seq 6
     original = await rows();
   });
   beforeEach(restore);
@@ -95,13 +107,23 @@ describe.each(dialects())('store contract on $name: audit chain', ({ makeStore }
       ),
     ).rejects.toBeInstanceOf(AuditPiiError);
     await expect(
-      h.store.auditSystem({ at: NOON, actor: 'system', action: 'oops', accountId: null, data: { doc: DOCUMENT } }),
+      h.store.auditSystem({
+        at: NOON,
+        actor: 'system',
+        action: 'oops',
+        accountId: null,
+        data: { doc: DOCUMENT },
+      }),
     ).rejects.toBeInstanceOf(AuditPiiError);
     expect(await rows()).toHaveLength(6);
   });
 
   it('names an edited record (content changed, hash left alone)', async () => {
-    await h.store.db.updateTable('audit').set({ data: '{"i":1,"note":"nothing happened"}' }).where('seq', '=', 3).execute();
+    await h.store.db
+      .updateTable('audit')
+      .set({ data: '{"i":1,"note":"nothing happened"}' })
+      .where('seq', '=', 3)
+      .execute();
     expect(await h.store.verifyAudit()).toEqual({ ok: false, count: 2, firstBadSeq: 3, reason: 'edited' });
   });
 
@@ -117,7 +139,11 @@ describe.each(dialects())('store contract on $name: audit chain', ({ makeStore }
       operationId: r.operation_id,
       data,
     });
-    await h.store.db.updateTable('audit').set({ data: JSON.stringify(data), hash }).where('seq', '=', 3).execute();
+    await h.store.db
+      .updateTable('audit')
+      .set({ data: JSON.stringify(data), hash })
+      .where('seq', '=', 3)
+      .execute();
     expect(await h.store.verifyAudit()).toMatchObject({ ok: false, firstBadSeq: 3, reason: 'edited' });
   });
 
@@ -128,7 +154,12 @@ describe.each(dialects())('store contract on $name: audit chain', ({ makeStore }
 
   it('names a removed record when the rest were renumbered to hide the gap', async () => {
     await h.store.db.deleteFrom('audit').where('seq', '=', 3).execute();
-    for (const seq of [4, 5, 6]) await h.store.db.updateTable('audit').set({ seq: seq - 1 }).where('seq', '=', seq).execute();
+    for (const seq of [4, 5, 6])
+      await h.store.db
+        .updateTable('audit')
+        .set({ seq: seq - 1 })
+        .where('seq', '=', seq)
+        .execute();
     expect(await h.store.verifyAudit()).toEqual({ ok: false, count: 2, firstBadSeq: 3, reason: 'removed' });
   });
 
@@ -143,7 +174,11 @@ describe.each(dialects())('store contract on $name: audit chain', ({ makeStore }
   });
 
   it('names the first record when the genesis link is broken', async () => {
-    await h.store.db.updateTable('audit').set({ prev_hash: 'f'.repeat(64) }).where('seq', '=', 1).execute();
+    await h.store.db
+      .updateTable('audit')
+      .set({ prev_hash: 'f'.repeat(64) })
+      .where('seq', '=', 1)
+      .execute();
     expect(await h.store.verifyAudit()).toMatchObject({ ok: false, firstBadSeq: 1 });
     await h.store.db.deleteFrom('audit').where('seq', '=', 1).execute();
     expect(await h.store.verifyAudit()).toEqual({ ok: false, count: 0, firstBadSeq: 1, reason: 'removed' });
@@ -151,7 +186,13 @@ describe.each(dialects())('store contract on $name: audit chain', ({ makeStore }
 
   it('verifies again once the records are restored, and keeps chaining after them', async () => {
     expect(await h.store.verifyAudit()).toMatchObject({ ok: true, count: 6 });
-    await h.store.auditSystem({ at: NOON + 20, actor: 'system', action: 'clock.moved', accountId: null, data: {} });
+    await h.store.auditSystem({
+      at: NOON + 20,
+      actor: 'system',
+      action: 'clock.moved',
+      accountId: null,
+      data: {},
+    });
     const v = await h.store.verifyAudit();
     expect(v).toMatchObject({ ok: true, count: 7 });
     await h.store.db.deleteFrom('audit').where('seq', '=', 7).execute();

@@ -21,7 +21,16 @@ import {
   wrapDataKey,
 } from '../../src/adapters/store/crypto.js';
 import { dialects, type StoreHandle } from '../support/dialects.js';
-import { DOCUMENT, EMAIL, NAME, NOON, OTHER_DOCUMENT, PHONE_DIGITS, identity, seedAccount } from './fixtures.js';
+import {
+  DOCUMENT,
+  EMAIL,
+  NAME,
+  NOON,
+  OTHER_DOCUMENT,
+  PHONE_DIGITS,
+  identity,
+  seedAccount,
+} from './fixtures.js';
 
 describe('envelope encryption (crypto.ts)', () => {
   const master = new MasterKey(randomBytes(32));
@@ -46,7 +55,7 @@ describe('envelope encryption (crypto.ts)', () => {
     expect(() => unwrapDataKey(new MasterKey(randomBytes(32)), 'acc_1', wrapped)).toThrow(DecryptionError);
     // A flipped bit anywhere is caught by the GCM tag.
     const raw = Buffer.from(sealed.slice(3), 'base64url');
-    raw[raw.length - 1] ^= 1;
+    raw.writeUInt8(raw.readUInt8(raw.length - 1) ^ 1, raw.length - 1);
     expect(() => decryptField(key, 'acc_1', 'identity.document', `v1:${raw.toString('base64url')}`)).toThrow(
       DecryptionError,
     );
@@ -69,14 +78,21 @@ describe('envelope encryption (crypto.ts)', () => {
     for (const text of [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url')]) {
       expect(parseMasterKey(text).bytes().equals(bytes)).toBe(true);
     }
-    for (const bad of ['short', randomBytes(16).toString('hex'), randomBytes(31).toString('base64'), `${'g'.repeat(64)}`]) {
-      expect(() => loadMasterKey({ env: { REALNAME_MASTER_KEY: bad }, log: { warn: () => undefined } })).toThrow(
-        /REALNAME_MASTER_KEY must be exactly 32 random bytes/,
-      );
+    for (const bad of [
+      'short',
+      randomBytes(16).toString('hex'),
+      randomBytes(31).toString('base64'),
+      `${'g'.repeat(64)}`,
+    ]) {
+      expect(() =>
+        loadMasterKey({ env: { REALNAME_MASTER_KEY: bad }, log: { warn: () => undefined } }),
+      ).toThrow(/REALNAME_MASTER_KEY must be exactly 32 random bytes/);
     }
     // The refusal never repeats the value.
     const secret = 'z'.repeat(50);
-    expect(() => parseMasterKey(secret)).toThrow(expect.objectContaining({ message: expect.not.stringContaining(secret) }));
+    expect(() => parseMasterKey(secret)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(secret) }),
+    );
   });
 
   it('generates ./data/master.key once (mode 0600) and warns loudly that it is a development key', () => {
@@ -93,7 +109,11 @@ describe('envelope encryption (crypto.ts)', () => {
       expect(warnings[0]).toMatch(/DEVELOPMENT MASTER KEY/);
       expect(warnings[0]).toMatch(/REALNAME_MASTER_KEY/);
       // An explicit key wins and does not warn.
-      const explicit = loadMasterKey({ env: { REALNAME_MASTER_KEY: randomBytes(32).toString('hex') }, dataDir: dir, log });
+      const explicit = loadMasterKey({
+        env: { REALNAME_MASTER_KEY: randomBytes(32).toString('hex') },
+        dataDir: dir,
+        log,
+      });
       expect(explicit.development).toBe(false);
       expect(warnings).toHaveLength(2);
       // A corrupted key file is refused, not replaced (data sealed under it would be lost).
@@ -110,97 +130,141 @@ function sqliteBytes(file: string): Buffer {
   return Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
 }
 
-describe.each(dialects())('store contract on $name: PII at rest and crypto-shredding', ({ name, makeStore }) => {
-  let h: StoreHandle;
-  beforeAll(async () => {
-    h = await makeStore();
-  });
-  afterAll(() => h.cleanup());
-
-  it('encrypts name, document number, phone and email at rest; facts show them masked', async () => {
-    await seedAccount(h.store, 'acc_pii');
-    await h.store.withAccount('acc_pii', (tx) => tx.writeIdentity(identity(), NOON));
-    const row = await h.store.db.selectFrom('identities').selectAll().where('account_id', '=', 'acc_pii').executeTakeFirstOrThrow();
-    const account = await h.store.db.selectFrom('accounts').selectAll().where('id', '=', 'acc_pii').executeTakeFirstOrThrow();
-    const rawText = JSON.stringify([row, account]);
-    for (const clear of [NAME, DOCUMENT, PHONE_DIGITS, '138 1234 5678', EMAIL]) expect(rawText).not.toContain(clear);
-    expect(row.name_enc).toMatch(/^v1:/);
-    expect(row.document_enc).toMatch(/^v1:/);
-    expect(account.phone_enc).toMatch(/^v1:/);
-    // With the master key, and only through the account's data key, they open.
-    const cipher = accountCipher(h.masterKey, 'acc_pii', account.data_key_wrapped);
-    expect(cipher.decrypt('identity.document', row.document_enc)).toBe(DOCUMENT);
-    expect(cipher.decrypt('email', account.email_enc!)).toBe(EMAIL);
-    expect(cipher.decrypt('phone', account.phone_enc)).toBe('+86 138 1234 5678');
-
-    const facts = (await h.store.facts('acc_pii'))!;
-    expect(facts.identity).toMatchObject({ nameMasked: '**丰', documentMasked: '1****************X' });
-    expect(JSON.stringify(facts)).not.toContain(DOCUMENT);
-    expect(JSON.stringify(facts)).not.toContain(NAME);
-
-    if (name === 'sqlite') {
-      const bytes = sqliteBytes(h.file!);
-      for (const clear of [NAME, DOCUMENT, PHONE_DIGITS, EMAIL]) expect(bytes.includes(Buffer.from(clear, 'utf8'))).toBe(false);
-    }
-  });
-
-  it('binds ciphertexts to their account: copied into another account row, they fail to open', async () => {
-    await seedAccount(h.store, 'acc_aad_a');
-    await seedAccount(h.store, 'acc_aad_b');
-    await h.store.withAccount('acc_aad_a', (tx) => tx.writeIdentity(identity(), NOON));
-    await h.store.withAccount('acc_aad_b', (tx) => tx.writeIdentity(identity(OTHER_DOCUMENT, 'Li Siguang'), NOON));
-    const a = await h.store.db.selectFrom('identities').selectAll().where('account_id', '=', 'acc_aad_a').executeTakeFirstOrThrow();
-    await h.store.db
-      .updateTable('identities')
-      .set({ name_enc: a.name_enc, document_enc: a.document_enc })
-      .where('account_id', '=', 'acc_aad_b')
-      .execute();
-    await expect(h.store.revealIdentity('acc_aad_b')).rejects.toBeInstanceOf(DecryptionError);
-    // Even the data key itself: B's wrapped key in A's row does not unwrap.
-    const b = await h.store.db.selectFrom('accounts').select('data_key_wrapped').where('id', '=', 'acc_aad_b').executeTakeFirstOrThrow();
-    await h.store.db.updateTable('accounts').set({ data_key_wrapped: b.data_key_wrapped }).where('id', '=', 'acc_aad_a').execute();
-    await expect(h.store.revealIdentity('acc_aad_a')).rejects.toBeInstanceOf(DecryptionError);
-  });
-
-  it('R-DEL-4 crypto-shredding: after destroyDataKey nothing of the PII can be recovered', async () => {
-    await seedAccount(h.store, 'acc_shred');
-    await h.store.withAccount('acc_shred', async (tx) => {
-      await tx.writeIdentity(identity(), NOON - 10);
-      await tx.writeIdentity(identity(OTHER_DOCUMENT, 'Li Siguang', 'dk_shred_2'), NOON);
+describe.each(dialects())(
+  'store contract on $name: PII at rest and crypto-shredding',
+  ({ name, makeStore }) => {
+    let h: StoreHandle;
+    beforeAll(async () => {
+      h = await makeStore();
     });
-    expect((await h.store.revealIdentity('acc_shred'))?.current?.documentNumber).toBe(OTHER_DOCUMENT);
-    const before = await h.store.db.selectFrom('accounts').select('data_key_wrapped').where('id', '=', 'acc_shred').executeTakeFirstOrThrow();
-    const row = await h.store.db.selectFrom('identities').selectAll().where('account_id', '=', 'acc_shred').executeTakeFirstOrThrow();
-    const oldWrapped = before.data_key_wrapped!;
-    // The check below can fail: before shredding, the wrapped key is on disk.
-    if (name === 'sqlite') expect(sqliteBytes(h.file!).includes(Buffer.from(oldWrapped, 'utf8'))).toBe(true);
+    afterAll(() => h.cleanup());
 
-    await h.store.withAccount('acc_shred', async (tx) => {
-      await tx.destroyDataKey();
-      // Inside the same transaction, PII can no longer be written either.
-      await expect(tx.updateAccount({ phone: '+86 139 0000 0000' })).rejects.toBeInstanceOf(DataKeyDestroyedError);
-    });
+    it('encrypts name, document number, phone and email at rest; facts show them masked', async () => {
+      await seedAccount(h.store, 'acc_pii');
+      await h.store.withAccount('acc_pii', (tx) => tx.writeIdentity(identity(), NOON));
+      const row = await h.store.db
+        .selectFrom('identities')
+        .selectAll()
+        .where('account_id', '=', 'acc_pii')
+        .executeTakeFirstOrThrow();
+      const account = await h.store.db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('id', '=', 'acc_pii')
+        .executeTakeFirstOrThrow();
+      const rawText = JSON.stringify([row, account]);
+      for (const clear of [NAME, DOCUMENT, PHONE_DIGITS, '138 1234 5678', EMAIL])
+        expect(rawText).not.toContain(clear);
+      expect(row.name_enc).toMatch(/^v1:/);
+      expect(row.document_enc).toMatch(/^v1:/);
+      expect(account.phone_enc).toMatch(/^v1:/);
+      // With the master key, and only through the account's data key, they open.
+      const cipher = accountCipher(h.masterKey, 'acc_pii', account.data_key_wrapped);
+      expect(cipher.decrypt('identity.document', row.document_enc)).toBe(DOCUMENT);
+      expect(cipher.decrypt('email', account.email_enc!)).toBe(EMAIL);
+      expect(cipher.decrypt('phone', account.phone_enc)).toBe('+86 138 1234 5678');
 
-    expect(await h.store.revealIdentity('acc_shred')).toBeNull();
-    const after = await h.store.db.selectFrom('accounts').select('data_key_wrapped').where('id', '=', 'acc_shred').executeTakeFirstOrThrow();
-    expect(after.data_key_wrapped).toBeNull();
-    // A raw attempt with the master key: there is no data key left to unwrap, and the master key
-    // itself does not open the field.
-    expect(() => unwrapDataKey(h.masterKey, 'acc_shred', after.data_key_wrapped)).toThrow(DataKeyDestroyedError);
-    expect(() => decryptField(h.masterKey.bytes(), 'acc_shred', 'identity.document', row.document_enc)).toThrow(
-      DecryptionError,
-    );
-    // The masked view stays (until the purge removes it); the account still works.
-    expect((await h.store.facts('acc_shred'))!.identity?.documentMasked).toBe('4****************4');
+      const facts = (await h.store.facts('acc_pii'))!;
+      expect(facts.identity).toMatchObject({ nameMasked: '**丰', documentMasked: '1****************X' });
+      expect(JSON.stringify(facts)).not.toContain(DOCUMENT);
+      expect(JSON.stringify(facts)).not.toContain(NAME);
 
-    if (name === 'sqlite') {
-      // Neither the clear values nor the old wrapped key are anywhere in the database files: the WAL
-      // was checkpointed and truncated, and secure_delete zeroed the freed bytes.
-      const bytes = sqliteBytes(h.file!);
-      for (const clear of [NAME, DOCUMENT, OTHER_DOCUMENT, PHONE_DIGITS]) {
-        expect(bytes.includes(Buffer.from(clear, 'utf8')), clear).toBe(false);
+      if (name === 'sqlite') {
+        const bytes = sqliteBytes(h.file!);
+        for (const clear of [NAME, DOCUMENT, PHONE_DIGITS, EMAIL])
+          expect(bytes.includes(Buffer.from(clear, 'utf8'))).toBe(false);
       }
-      expect(bytes.includes(Buffer.from(oldWrapped, 'utf8')), 'old wrapped key').toBe(false);
-    }
-  });
-});
+    });
+
+    it('binds ciphertexts to their account: copied into another account row, they fail to open', async () => {
+      await seedAccount(h.store, 'acc_aad_a');
+      await seedAccount(h.store, 'acc_aad_b');
+      await h.store.withAccount('acc_aad_a', (tx) => tx.writeIdentity(identity(), NOON));
+      await h.store.withAccount('acc_aad_b', (tx) =>
+        tx.writeIdentity(identity(OTHER_DOCUMENT, 'Li Siguang'), NOON),
+      );
+      const a = await h.store.db
+        .selectFrom('identities')
+        .selectAll()
+        .where('account_id', '=', 'acc_aad_a')
+        .executeTakeFirstOrThrow();
+      await h.store.db
+        .updateTable('identities')
+        .set({ name_enc: a.name_enc, document_enc: a.document_enc })
+        .where('account_id', '=', 'acc_aad_b')
+        .execute();
+      await expect(h.store.revealIdentity('acc_aad_b')).rejects.toBeInstanceOf(DecryptionError);
+      // Even the data key itself: B's wrapped key in A's row does not unwrap.
+      const b = await h.store.db
+        .selectFrom('accounts')
+        .select('data_key_wrapped')
+        .where('id', '=', 'acc_aad_b')
+        .executeTakeFirstOrThrow();
+      await h.store.db
+        .updateTable('accounts')
+        .set({ data_key_wrapped: b.data_key_wrapped })
+        .where('id', '=', 'acc_aad_a')
+        .execute();
+      await expect(h.store.revealIdentity('acc_aad_a')).rejects.toBeInstanceOf(DecryptionError);
+    });
+
+    it('R-DEL-4 crypto-shredding: after destroyDataKey nothing of the PII can be recovered', async () => {
+      await seedAccount(h.store, 'acc_shred');
+      await h.store.withAccount('acc_shred', async (tx) => {
+        await tx.writeIdentity(identity(), NOON - 10);
+        await tx.writeIdentity(identity(OTHER_DOCUMENT, 'Li Siguang', 'dk_shred_2'), NOON);
+      });
+      expect((await h.store.revealIdentity('acc_shred'))?.current?.documentNumber).toBe(OTHER_DOCUMENT);
+      const before = await h.store.db
+        .selectFrom('accounts')
+        .select('data_key_wrapped')
+        .where('id', '=', 'acc_shred')
+        .executeTakeFirstOrThrow();
+      const row = await h.store.db
+        .selectFrom('identities')
+        .selectAll()
+        .where('account_id', '=', 'acc_shred')
+        .executeTakeFirstOrThrow();
+      const oldWrapped = before.data_key_wrapped!;
+      // The check below can fail: before shredding, the wrapped key is on disk.
+      if (name === 'sqlite')
+        expect(sqliteBytes(h.file!).includes(Buffer.from(oldWrapped, 'utf8'))).toBe(true);
+
+      await h.store.withAccount('acc_shred', async (tx) => {
+        await tx.destroyDataKey();
+        // Inside the same transaction, PII can no longer be written either.
+        await expect(tx.updateAccount({ phone: '+86 139 0000 0000' })).rejects.toBeInstanceOf(
+          DataKeyDestroyedError,
+        );
+      });
+
+      expect(await h.store.revealIdentity('acc_shred')).toBeNull();
+      const after = await h.store.db
+        .selectFrom('accounts')
+        .select('data_key_wrapped')
+        .where('id', '=', 'acc_shred')
+        .executeTakeFirstOrThrow();
+      expect(after.data_key_wrapped).toBeNull();
+      // A raw attempt with the master key: there is no data key left to unwrap, and the master key
+      // itself does not open the field.
+      expect(() => unwrapDataKey(h.masterKey, 'acc_shred', after.data_key_wrapped)).toThrow(
+        DataKeyDestroyedError,
+      );
+      expect(() =>
+        decryptField(h.masterKey.bytes(), 'acc_shred', 'identity.document', row.document_enc),
+      ).toThrow(DecryptionError);
+      // The masked view stays (until the purge removes it); the account still works.
+      expect((await h.store.facts('acc_shred'))!.identity?.documentMasked).toBe('4****************4');
+
+      if (name === 'sqlite') {
+        // Neither the clear values nor the old wrapped key are anywhere in the database files: the WAL
+        // was checkpointed and truncated, and secure_delete zeroed the freed bytes.
+        const bytes = sqliteBytes(h.file!);
+        for (const clear of [NAME, DOCUMENT, OTHER_DOCUMENT, PHONE_DIGITS]) {
+          expect(bytes.includes(Buffer.from(clear, 'utf8')), clear).toBe(false);
+        }
+        expect(bytes.includes(Buffer.from(oldWrapped, 'utf8')), 'old wrapped key').toBe(false);
+      }
+    });
+  },
+);

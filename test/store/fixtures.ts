@@ -74,7 +74,14 @@ export function sampleFacts(): { [K in FactKind]: FactRows[K][] } {
         crossBorderAgreement: true,
         boundAt: NOON - 100 * DAY_MS,
       },
-      { id: 'card_c', type: 'debit', last4: '0001', bank: 'ICBC', reservedPhoneMasked: '139****0000', boundAt: 1 },
+      {
+        id: 'card_c',
+        type: 'debit',
+        last4: '0001',
+        bank: 'ICBC',
+        reservedPhoneMasked: '139****0000',
+        boundAt: 1,
+      },
     ],
     subscriptions: [
       {

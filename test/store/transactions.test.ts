@@ -39,7 +39,12 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
     const auditBefore = (await h.store.auditTrail({ limit: 1_000 })).length;
     await h.store.withAccount('acc_tx_ok', async (tx) => {
       await tx.putFact('loans', { id: 'loan_1', product: 'Weilidai', outstanding: 0 });
-      await tx.audit({ at: NOON, actor: 'user:acc_tx_ok', action: 'loan.recorded', data: { loanId: 'loan_1' } });
+      await tx.audit({
+        at: NOON,
+        actor: 'user:acc_tx_ok',
+        action: 'loan.recorded',
+        data: { loanId: 'loan_1' },
+      });
       await tx.outbox({ topic: 'loan.recorded', key: 'loan_1', payload: { loanId: 'loan_1' } });
       await tx.outbox({ topic: 'loan.recorded', key: 'loan_1', payload: { loanId: 'loan_1' } }); // deduplicated
     });
@@ -47,7 +52,15 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
     expect(trail.map((e) => e.action)).toEqual(['account.created', 'loan.recorded']);
     expect((await h.store.auditTrail({ limit: 1_000 })).length).toBe(auditBefore + 1);
     const outbox = (await h.store.pendingOutbox(100)).filter((e) => e.accountId === 'acc_tx_ok');
-    expect(outbox).toMatchObject([{ topic: 'loan.recorded', key: 'loan_1', payload: { loanId: 'loan_1' }, attempts: 0, deliveredAt: null }]);
+    expect(outbox).toMatchObject([
+      {
+        topic: 'loan.recorded',
+        key: 'loan_1',
+        payload: { loanId: 'loan_1' },
+        attempts: 0,
+        deliveredAt: null,
+      },
+    ]);
     expect(await h.store.listFacts('acc_tx_ok', 'loans')).toHaveLength(1);
   });
 
@@ -97,7 +110,9 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
 
   it('delivers outbox events once, with failures counted and retried later', async () => {
     await seedAccount(h.store, 'acc_outbox');
-    await h.store.withAccount('acc_outbox', (tx) => tx.outbox({ topic: 'set.push', key: 'jti-1', payload: { jti: 'jti-1' } }));
+    await h.store.withAccount('acc_outbox', (tx) =>
+      tx.outbox({ topic: 'set.push', key: 'jti-1', payload: { jti: 'jti-1' } }),
+    );
     const [event] = (await h.store.pendingOutbox(100)).filter((e) => e.key === 'jti-1');
     await h.store.recordOutboxFailure(event!.id, { error: 'HTTP 503', nextAttemptAt: NOON + 60_000 });
     expect((await h.store.pendingOutbox(100, NOON)).some((e) => e.key === 'jti-1')).toBe(false);
@@ -106,7 +121,11 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
     await h.store.markOutboxDelivered(event!.id, NOON + 61_000);
     await h.store.markOutboxDelivered(event!.id, NOON + 99_000); // a late duplicate ack changes nothing
     expect((await h.store.pendingOutbox(100)).some((e) => e.key === 'jti-1')).toBe(false);
-    const row = await h.store.db.selectFrom('outbox').select('delivered_at').where('key', '=', 'jti-1').executeTakeFirstOrThrow();
+    const row = await h.store.db
+      .selectFrom('outbox')
+      .select('delivered_at')
+      .where('key', '=', 'jti-1')
+      .executeTakeFirstOrThrow();
     expect(Number(row.delivered_at)).toBe(NOON + 61_000);
   });
 
@@ -140,7 +159,13 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
     const cards = Array.from({ length: 100 }, (_, i) => creditCard(i));
     await h.store.withAccount(id, async (tx) => {
       await tx.writeIdentity(identity(), NOON - 800 * DAY_MS);
-      await tx.putFact('devices', { id: 'dev_primary', platform: 'android', osVersion: '14', primary: true, addedAt: NOON - 400 * DAY_MS });
+      await tx.putFact('devices', {
+        id: 'dev_primary',
+        platform: 'android',
+        osVersion: '14',
+        primary: true,
+        addedAt: NOON - 400 * DAY_MS,
+      });
       for (const card of cards) await tx.putFact('cards', card);
     });
     const outcomes = await Promise.all(
@@ -155,7 +180,12 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
           if (!decision.allowed) return decision.blockers.map((b) => b.code).join(',');
           await tx.deleteFact('cards', card.id);
           await tx.addHistory({ kind: 'card_unbind', at: NOON, cardType: 'credit' });
-          await tx.audit({ at: NOON, actor: `user:${id}`, action: 'card.unbind.completed', data: { cardId: card.id } });
+          await tx.audit({
+            at: NOON,
+            actor: `user:${id}`,
+            action: 'card.unbind.completed',
+            data: { cardId: card.id },
+          });
           await tx.outbox({ topic: 'card.unbound', key: card.id, payload: { cardId: card.id } });
           return 'ok';
         }),
@@ -166,7 +196,11 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
     const facts = (await h.store.facts(id))!;
     expect(facts.cards).toHaveLength(97);
     expect(facts.history.cardUnbinds).toHaveLength(3);
-    expect((await h.store.auditTrail({ accountId: id, limit: 1_000 })).filter((e) => e.action === 'card.unbind.completed')).toHaveLength(3);
+    expect(
+      (await h.store.auditTrail({ accountId: id, limit: 1_000 })).filter(
+        (e) => e.action === 'card.unbind.completed',
+      ),
+    ).toHaveLength(3);
     expect((await h.store.pendingOutbox(1_000)).filter((e) => e.topic === 'card.unbound')).toHaveLength(3);
     expect(await h.store.verifyAudit()).toMatchObject({ ok: true });
   });
@@ -180,7 +214,12 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
         stores[i % stores.length]!.withAccount(id, async (tx) => {
           await tx.audit({ at: NOON, actor: `user:${id}`, action: 'parallel.step', data: { i } });
           await sleep(1);
-          await tx.audit({ at: NOON, actor: `user:${id}`, action: 'parallel.step', data: { i, second: true } });
+          await tx.audit({
+            at: NOON,
+            actor: `user:${id}`,
+            action: 'parallel.step',
+            data: { i, second: true },
+          });
         }),
       ),
     );
@@ -205,7 +244,12 @@ describe.each(dialects())('store contract on $name: transactions', ({ name, make
           const { balance } = (await tx.facts()).wallet;
           await sleep(2);
           await tx.updateAccount({ balance: balance + 1 });
-          await tx.audit({ at: NOON, actor: 'system', action: 'balance.incremented', data: { balance: balance + 1 } });
+          await tx.audit({
+            at: NOON,
+            actor: 'system',
+            action: 'balance.incremented',
+            data: { balance: balance + 1 },
+          });
         });
       await Promise.all(Array.from({ length: 40 }, (_, i) => increment(i % 2 === 0 ? h.store : other)));
       expect((await other.facts(id))!.wallet.balance).toBe(40);

@@ -32,9 +32,9 @@ export interface StoreHandle {
   /** PostgreSQL: the schema of this store. */
   schema?: string;
   /** Another Store instance on the same database: a second pool on PostgreSQL. */
-  openAnother(): Promise<KyselyStore>;
+  openAnother: () => Promise<KyselyStore>;
   /** Close every store opened here and drop the database (directory or schema). */
-  cleanup(): Promise<void>;
+  cleanup: () => Promise<void>;
 }
 
 export interface MakeStoreOptions {
@@ -44,10 +44,11 @@ export interface MakeStoreOptions {
 
 export interface DialectUnderTest {
   name: DialectName;
-  makeStore(options?: MakeStoreOptions): Promise<StoreHandle>;
+  makeStore: (options?: MakeStoreOptions) => Promise<StoreHandle>;
 }
 
-export const TEST_DATABASE_URL = process.env.REALNAME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env.REALNAME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const quiet = { warn: () => undefined };
 
@@ -58,8 +59,7 @@ function sqlite(): DialectUnderTest {
       const dir = mkdtempSync(join(tmpdir(), 'realname-store-'));
       const file = join(dir, 'realname.db');
       const masterKey = new MasterKey(randomBytes(32));
-      const open = (): Promise<KyselyStore> =>
-        createStore({ url: file, masterKey, log: quiet, ...options });
+      const open = (): Promise<KyselyStore> => createStore({ url: file, masterKey, log: quiet, ...options });
       const stores = [await open()];
       return {
         store: stores[0]!,
@@ -135,7 +135,8 @@ export function dialects(): DialectUnderTest[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   return names.map((name) => {
-    if (!(name in ALL)) throw new Error(`DIALECTS: unknown dialect "${name}" (known: ${Object.keys(ALL).join(', ')})`);
+    if (!(name in ALL))
+      throw new Error(`DIALECTS: unknown dialect "${name}" (known: ${Object.keys(ALL).join(', ')})`);
     return ALL[name as DialectName]();
   });
 }

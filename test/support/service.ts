@@ -21,7 +21,11 @@ export interface Service {
   rn: Realname;
   clock: ManualClock;
   /** Inject a request as the admin (or with `key`), JSON in and out. */
-  call(method: string, url: string, opts?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  call(
+    method: string,
+    url: string,
+    opts?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any route;
   stop(): Promise<void>;
 }
 

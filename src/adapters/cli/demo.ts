@@ -38,12 +38,35 @@ interface BuildCtx {
 
 function card(id: string, type: Card['type'], now: number, extra: Partial<Card> = {}): Card {
   const bank = type === 'overseas' ? 'HSBC Hong Kong' : type === 'credit' ? 'China Merchants Bank' : 'ICBC';
-  return { id, type, last4: id.slice(-4).padStart(4, '0'), bank, reservedPhoneMasked: '138****5678', boundAt: now - 200 * DAY_MS, ...extra };
+  return {
+    id,
+    type,
+    last4: id.slice(-4).padStart(4, '0'),
+    bank,
+    reservedPhoneMasked: '138****5678',
+    boundAt: now - 200 * DAY_MS,
+    ...extra,
+  };
 }
 
-async function primaryDevice(ctx: BuildCtx, platform: 'ios' | 'android' | 'harmonyos' = 'android', addedDaysAgo = 400, osVersion = '14') {
-  await ctx.accounts.putFact(ctx.id, 'devices', { id: 'dev_primary', platform, osVersion, primary: true, addedAt: ctx.now - addedDaysAgo * DAY_MS }, ACTOR);
-  await ctx.accounts.putFact(ctx.id, 'logins', { id: 'login_1', at: ctx.now - DAY_MS, deviceId: 'dev_primary', abnormal: false }, ACTOR);
+async function primaryDevice(
+  ctx: BuildCtx,
+  platform: 'ios' | 'android' | 'harmonyos' = 'android',
+  addedDaysAgo = 400,
+  osVersion = '14',
+) {
+  await ctx.accounts.putFact(
+    ctx.id,
+    'devices',
+    { id: 'dev_primary', platform, osVersion, primary: true, addedAt: ctx.now - addedDaysAgo * DAY_MS },
+    ACTOR,
+  );
+  await ctx.accounts.putFact(
+    ctx.id,
+    'logins',
+    { id: 'login_1', at: ctx.now - DAY_MS, deviceId: 'dev_primary', abnormal: false },
+    ACTOR,
+  );
 }
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
@@ -56,34 +79,128 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_busy',
-    title: 'Hong Kong account with every silent blocker: residue, red packet, auto-debits, loan, admin role, links, merchant, 6 apps',
+    title:
+      'Hong Kong account with every silent blocker: residue, red packet, auto-debits, loan, admin role, links, merchant, 6 apps',
     region: 'HK',
     identity: { name: '李小龙', seq: 2 },
-    patch: { balance: 1_234 * YUAN + 56, payScoreEnabled: true, invoicesIssued: 4, merchant: { id: 'mch_demo', status: 'active' } },
+    patch: {
+      balance: 1_234 * YUAN + 56,
+      payScoreEnabled: true,
+      invoicesIssued: 4,
+      merchant: { id: 'mch_demo', status: 'active' },
+    },
     build: async (ctx) => {
       const { accounts, id, now } = ctx;
       await primaryDevice(ctx, 'ios', 3, '17.2');
-      await accounts.putFact(id, 'logins', { id: 'login_bad', at: now - 12 * DAY_MS, deviceId: 'dev_primary', abnormal: true }, ACTOR);
-      for (const c of [card('card_d_1234', 'debit', now), card('card_c_4321', 'credit', now, { unbilled: 520 * YUAN }), card('card_o_9999', 'overseas', now, { crossBorderAgreement: true })]) {
+      await accounts.putFact(
+        id,
+        'logins',
+        { id: 'login_bad', at: now - 12 * DAY_MS, deviceId: 'dev_primary', abnormal: true },
+        ACTOR,
+      );
+      for (const c of [
+        card('card_d_1234', 'debit', now),
+        card('card_c_4321', 'credit', now, { unbilled: 520 * YUAN }),
+        card('card_o_9999', 'overseas', now, { crossBorderAgreement: true }),
+      ]) {
         await accounts.putFact(id, 'cards', c, ACTOR);
       }
-      await accounts.putFact(id, 'subscriptions', { id: 'sub_video', merchant: 'Tencent Video', product: 'VIP monthly', amount: 25 * YUAN, active: true, nextChargeAt: now + 5 * DAY_MS }, ACTOR);
-      await accounts.putFact(id, 'subscriptions', { id: 'sub_music', merchant: 'QQ Music', product: 'Green diamond', amount: 15 * YUAN, active: true, nextChargeAt: now + 9 * DAY_MS }, ACTOR);
-      await accounts.putFact(id, 'loans', { id: 'loan_1', product: 'Weilidai', outstanding: 3_000 * YUAN }, ACTOR);
-      await accounts.putFact(id, 'red_packets', { id: 'rp_1', amount: 66 * YUAN, status: 'unclaimed', expiresAt: now + 20 * HOUR_MS }, ACTOR);
-      await accounts.putFact(id, 'pending_transactions', { id: 'tx_pending', kind: 'transfer', amount: 88 * YUAN, createdAt: now - HOUR_MS }, ACTOR);
-      await accounts.putFact(id, 'admin_roles', { id: 'role_oa', kind: 'official_account', name: 'Tea House News' }, ACTOR);
-      await accounts.putFact(id, 'enterprise_links', { id: 'ent_acme', enterprise: 'Acme Ltd', kind: 'attendance', active: true, adminRole: false, pendingApprovals: 2 }, ACTOR);
-      await accounts.putFact(id, 'enterprise_links', { id: 'ent_beta', enterprise: 'Beta Pay', kind: 'enterprise_payment', active: true, adminRole: true, pendingApprovals: 0 }, ACTOR);
+      await accounts.putFact(
+        id,
+        'subscriptions',
+        {
+          id: 'sub_video',
+          merchant: 'Tencent Video',
+          product: 'VIP monthly',
+          amount: 25 * YUAN,
+          active: true,
+          nextChargeAt: now + 5 * DAY_MS,
+        },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'subscriptions',
+        {
+          id: 'sub_music',
+          merchant: 'QQ Music',
+          product: 'Green diamond',
+          amount: 15 * YUAN,
+          active: true,
+          nextChargeAt: now + 9 * DAY_MS,
+        },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'loans',
+        { id: 'loan_1', product: 'Weilidai', outstanding: 3_000 * YUAN },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'red_packets',
+        { id: 'rp_1', amount: 66 * YUAN, status: 'unclaimed', expiresAt: now + 20 * HOUR_MS },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'pending_transactions',
+        { id: 'tx_pending', kind: 'transfer', amount: 88 * YUAN, createdAt: now - HOUR_MS },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'admin_roles',
+        { id: 'role_oa', kind: 'official_account', name: 'Tea House News' },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'enterprise_links',
+        {
+          id: 'ent_acme',
+          enterprise: 'Acme Ltd',
+          kind: 'attendance',
+          active: true,
+          adminRole: false,
+          pendingApprovals: 2,
+        },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'enterprise_links',
+        {
+          id: 'ent_beta',
+          enterprise: 'Beta Pay',
+          kind: 'enterprise_payment',
+          active: true,
+          adminRole: true,
+          pendingApprovals: 0,
+        },
+        ACTOR,
+      );
       await accounts.putFact(id, 'mini_programs', { id: 'mp_tea', name: 'Tea Order' }, ACTOR);
       for (let i = 0; i < 6; i++) {
-        await accounts.grant(id, { appId: `app_demo_${i}`, appName: `Demo App ${i}`, developerId: `devorg_${i % 3}`, active: true, grantedAt: now - (100 + i) * DAY_MS }, ACTOR);
+        await accounts.grant(
+          id,
+          {
+            appId: `app_demo_${i}`,
+            appName: `Demo App ${i}`,
+            developerId: `devorg_${i % 3}`,
+            active: true,
+            grantedAt: now - (100 + i) * DAY_MS,
+          },
+          ACTOR,
+        );
       }
     },
   },
   {
     id: 'demo_cards',
-    title: 'Cards of every type: debit (no limit), credit (3 a day, one with an unbilled amount), overseas (1 a week, agreement on)',
+    title:
+      'Cards of every type: debit (no limit), credit (3 a day, one with an unbilled amount), overseas (1 a week, agreement on)',
     region: 'CN',
     identity: { name: '王芳', seq: 3 },
     build: async (ctx) => {
@@ -132,7 +249,18 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     identity: { name: '周杰', seq: 7 },
     build: async (ctx) => {
       await primaryDevice(ctx, 'harmonyos', 2, '4.2');
-      await ctx.accounts.putFact(ctx.id, 'devices', { id: 'dev_old', platform: 'android', osVersion: '12', primary: false, addedAt: ctx.now - 700 * DAY_MS }, ACTOR);
+      await ctx.accounts.putFact(
+        ctx.id,
+        'devices',
+        {
+          id: 'dev_old',
+          platform: 'android',
+          osVersion: '12',
+          primary: false,
+          addedAt: ctx.now - 700 * DAY_MS,
+        },
+        ACTOR,
+      );
     },
   },
   {
@@ -143,9 +271,45 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     build: async (ctx) => {
       await primaryDevice(ctx);
       const { accounts, id } = ctx;
-      await accounts.putFact(id, 'enterprise_links', { id: 'ent_att', enterprise: 'Acme Ltd', kind: 'attendance', active: true, adminRole: false, pendingApprovals: 1 }, ACTOR);
-      await accounts.putFact(id, 'enterprise_links', { id: 'ent_crm', enterprise: 'Globex', kind: 'customer_contact', active: true, adminRole: false, pendingApprovals: 0 }, ACTOR);
-      await accounts.putFact(id, 'enterprise_links', { id: 'ent_pay', enterprise: 'Initech Pay', kind: 'enterprise_payment', active: true, adminRole: true, pendingApprovals: 3 }, ACTOR);
+      await accounts.putFact(
+        id,
+        'enterprise_links',
+        {
+          id: 'ent_att',
+          enterprise: 'Acme Ltd',
+          kind: 'attendance',
+          active: true,
+          adminRole: false,
+          pendingApprovals: 1,
+        },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'enterprise_links',
+        {
+          id: 'ent_crm',
+          enterprise: 'Globex',
+          kind: 'customer_contact',
+          active: true,
+          adminRole: false,
+          pendingApprovals: 0,
+        },
+        ACTOR,
+      );
+      await accounts.putFact(
+        id,
+        'enterprise_links',
+        {
+          id: 'ent_pay',
+          enterprise: 'Initech Pay',
+          kind: 'enterprise_payment',
+          active: true,
+          adminRole: true,
+          pendingApprovals: 3,
+        },
+        ACTOR,
+      );
     },
   },
   {
@@ -187,11 +351,24 @@ export async function loadDemo(
     } else {
       const seq = d.identity?.seq ?? 0;
       await deps.accounts.create(
-        { id: d.id, region: d.region, phone: `+86 138${String(10_000_000 + seq * 7_919).slice(-8)}`, minor: d.minor ?? false },
+        {
+          id: d.id,
+          region: d.region,
+          phone: `+86 138${String(10_000_000 + seq * 7_919).slice(-8)}`,
+          minor: d.minor ?? false,
+        },
         ACTOR,
       );
       if (d.identity) {
-        await deps.accounts.bindIdentity(d.id, { name: d.identity.name, documentType: 'cn_id', documentNumber: demoIdNumber(d.identity.seq, d.identity.birth) }, ACTOR);
+        await deps.accounts.bindIdentity(
+          d.id,
+          {
+            name: d.identity.name,
+            documentType: 'cn_id',
+            documentNumber: demoIdNumber(d.identity.seq, d.identity.birth),
+          },
+          ACTOR,
+        );
       }
       const ctx = { id: d.id, now: deps.clock.now(), accounts: deps.accounts };
       await d.build?.(ctx);

@@ -33,7 +33,10 @@ function demoSecret(rn: Realname): string {
 async function ensureDemoKey(rn: Realname): Promise<string> {
   const secret = demoSecret(rn);
   if (!(await rn.store.findApiKey(hashSecret(secret)))) {
-    await rn.services.admin.createKey({ name: 'demo admin', scopes: ['admin'], secret }, { id: 'system:demo' });
+    await rn.services.admin.createKey(
+      { name: 'demo admin', scopes: ['admin'], secret },
+      { id: 'system:demo' },
+    );
   }
   return secret;
 }
@@ -42,15 +45,27 @@ async function ensureDemoKey(rn: Realname): Promise<string> {
 async function bootstrapAdmin(rn: Realname, config: Config): Promise<string | null> {
   if (config.REALNAME_ADMIN_KEY) return null;
   if (await rn.store.hasApiKeys()) return null;
-  const key = await rn.services.admin.createKey({ name: 'bootstrap admin', scopes: ['admin'] }, { id: 'system:bootstrap' });
+  const key = await rn.services.admin.createKey(
+    { name: 'bootstrap admin', scopes: ['admin'] },
+    { id: 'system:bootstrap' },
+  );
   return key.secret;
 }
 
 async function runDemo(rn: Realname, progress = process.stderr.isTTY): Promise<void> {
-  const bar = progress ? new SingleBar({ format: 'demo data |{bar}| {value}/{total} {title}', hideCursor: true }, Presets.shades_classic) : null;
+  const bar = progress
+    ? new SingleBar(
+        { format: 'demo data |{bar}| {value}/{total} {title}', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : null;
   let started = false;
   const result = await loadDemo(
-    { accounts: rn.services.accounts, clock: rn.clock, exists: async (id) => (await rn.store.account(id)) !== null },
+    {
+      accounts: rn.services.accounts,
+      clock: rn.clock,
+      exists: async (id) => (await rn.store.account(id)) !== null,
+    },
     (done, total, title) => {
       if (bar && !started) {
         bar.start(total, 0, { title: '' });
@@ -61,24 +76,37 @@ async function runDemo(rn: Realname, progress = process.stderr.isTTY): Promise<v
     },
   );
   bar?.stop();
-  console.error(`demo data: ${result.created.length} accounts created, ${result.existing.length} already there`);
+  console.error(
+    `demo data: ${result.created.length} accounts created, ${result.existing.length} already there`,
+  );
 }
 
 const PATHS: Record<string, OperationKind> = Object.fromEntries(OPERATION_KINDS.map((k) => [k, k]));
 
 export function buildCli(): Command {
   const program = new Command('realname')
-    .description('Realname: the lifecycle of a verified real-name identity (实名认证), under policy, every blocker explained.')
+    .description(
+      'Realname: the lifecycle of a verified real-name identity (实名认证), under policy, every blocker explained.',
+    )
     .showHelpAfterError();
 
   program
     .command('serve')
-    .description('Run the HTTP API (embedded SQLite under ./data by default, PostgreSQL with REALNAME_DATABASE_URL)')
+    .description(
+      'Run the HTTP API (embedded SQLite under ./data by default, PostgreSQL with REALNAME_DATABASE_URL)',
+    )
     .option('--demo', 'load the demo accounts and print a demo admin key')
-    .addOption(new Option('-p, --port <port>', 'port (default: $PORT or 3000)').argParser((v) => Number.parseInt(v, 10)))
+    .addOption(
+      new Option('-p, --port <port>', 'port (default: $PORT or 3000)').argParser((v) =>
+        Number.parseInt(v, 10),
+      ),
+    )
     .action(async (opts: { demo?: boolean; port?: number }) => {
       const config = loadConfig(process.env);
-      const rn = await createRealname(config, { env: process.env, log: { info: console.log, warn: console.warn } });
+      const rn = await createRealname(config, {
+        env: process.env,
+        log: { info: console.log, warn: console.warn },
+      });
       const admin = await bootstrapAdmin(rn, config);
       let demoKey: string | null = null;
       if (opts.demo) {
@@ -90,8 +118,14 @@ export function buildCli(): Command {
       const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
       console.log(`\nRealname is listening on ${base}`);
       console.log(`  API docs:      ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
-      if (demoKey) console.log(`  demo API key:  ${demoKey}   (admin; try: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/accounts/demo_busy/operations/deletion/preflight)`);
-      if (admin) console.log(`  admin key:     ${admin}   (printed once: keep it; set REALNAME_ADMIN_KEY to choose your own)`);
+      if (demoKey)
+        console.log(
+          `  demo API key:  ${demoKey}   (admin; try: curl -H "Authorization: Bearer ${demoKey}" ${base}/v1/accounts/demo_busy/operations/deletion/preflight)`,
+        );
+      if (admin)
+        console.log(
+          `  admin key:     ${admin}   (printed once: keep it; set REALNAME_ADMIN_KEY to choose your own)`,
+        );
       const stop = () => {
         void rn.close().then(() => process.exit(0));
       };
@@ -129,32 +163,59 @@ export function buildCli(): Command {
     .option('--device <id>', 'device the request comes from')
     .addOption(new Option('--lang <locale>', 'language').choices(['en', 'zh-CN']).default('en'))
     .option('--json', 'print the preflight as JSON')
-    .action(async (account: string, operation: string, opts: { card?: string; link?: string; device?: string; lang: Locale; json?: boolean }) => {
-      const kind = PATHS[operation];
-      if (!kind) fail(`unknown operation "${operation}"; use one of ${OPERATION_KINDS.join(', ')}`);
-      const request = (
-        kind === 'card.unbind' ? { kind, cardId: opts.card ?? fail('--card <id> is required for card.unbind') }
-        : kind === 'enterprise.detach' ? { kind, linkId: opts.link ?? fail('--link <id> is required for enterprise.detach') }
-        : { kind }
-      ) as OperationRequest;
-      const rn = await open();
-      try {
-        const r = await rn.services.operations.preflight(account, request, { deviceId: opts.device ?? null });
-        if (opts.json) {
-          console.log(JSON.stringify(r, null, 2));
-          return;
+    .action(
+      async (
+        account: string,
+        operation: string,
+        opts: { card?: string; link?: string; device?: string; lang: Locale; json?: boolean },
+      ) => {
+        const kind = PATHS[operation];
+        if (!kind) fail(`unknown operation "${operation}"; use one of ${OPERATION_KINDS.join(', ')}`);
+        const request = (
+          kind === 'card.unbind'
+            ? { kind, cardId: opts.card ?? fail('--card <id> is required for card.unbind') }
+            : kind === 'enterprise.detach'
+              ? { kind, linkId: opts.link ?? fail('--link <id> is required for enterprise.detach') }
+              : { kind }
+        ) as OperationRequest;
+        const rn = await open();
+        try {
+          const r = await rn.services.operations.preflight(account, request, {
+            deviceId: opts.device ?? null,
+          });
+          if (opts.json) {
+            console.log(JSON.stringify(r, null, 2));
+            return;
+          }
+          const l = opts.lang;
+          console.log(
+            `${kind} for ${account}: ${r.allowed ? (l === 'en' ? 'ALLOWED' : '可以执行') : l === 'en' ? `BLOCKED by ${r.blockers.length}` : `被 ${r.blockers.length} 条规则阻止`}   (policy ${r.policyVersion})`,
+          );
+          if (r.blockers.length) {
+            console.table(
+              r.blockers.map((b) => ({
+                code: b.code,
+                rule: b.rule,
+                [l === 'en' ? 'why' : '原因']: b.message[l],
+                [l === 'en' ? 'fix' : '解决办法']: b.remediation.message[l],
+              })),
+            );
+          }
+          if (r.warnings.length)
+            console.table(r.warnings.map((w) => ({ warning: w.code, message: w.message[l] })));
+          if (r.consequences.length)
+            console.table(
+              r.consequences.map((c) => ({
+                consequence: c.code,
+                reversible: c.reversible,
+                message: c.message[l],
+              })),
+            );
+        } finally {
+          await rn.close();
         }
-        const l = opts.lang;
-        console.log(`${kind} for ${account}: ${r.allowed ? (l === 'en' ? 'ALLOWED' : '可以执行') : l === 'en' ? `BLOCKED by ${r.blockers.length}` : `被 ${r.blockers.length} 条规则阻止`}   (policy ${r.policyVersion})`);
-        if (r.blockers.length) {
-          console.table(r.blockers.map((b) => ({ code: b.code, rule: b.rule, [l === 'en' ? 'why' : '原因']: b.message[l], [l === 'en' ? 'fix' : '解决办法']: b.remediation.message[l] })));
-        }
-        if (r.warnings.length) console.table(r.warnings.map((w) => ({ warning: w.code, message: w.message[l] })));
-        if (r.consequences.length) console.table(r.consequences.map((c) => ({ consequence: c.code, reversible: c.reversible, message: c.message[l] })));
-      } finally {
-        await rn.close();
-      }
-    });
+      },
+    );
 
   const keys = program.command('keys').description('API keys');
   keys
@@ -166,8 +227,13 @@ export function buildCli(): Command {
     .action(async (opts: { scope: string[]; name: string; account?: string }) => {
       const rn = await open();
       try {
-        const k = await rn.services.admin.createKey({ name: opts.name, scopes: opts.scope, accountId: opts.account ?? null }, { id: 'system:cli' });
-        console.log(`key ${k.id} (${k.scopes.join(', ')})\n${k.secret}\nThe secret is shown once; only its hash is stored.`);
+        const k = await rn.services.admin.createKey(
+          { name: opts.name, scopes: opts.scope, accountId: opts.account ?? null },
+          { id: 'system:cli' },
+        );
+        console.log(
+          `key ${k.id} (${k.scopes.join(', ')})\n${k.secret}\nThe secret is shown once; only its hash is stored.`,
+        );
       } finally {
         await rn.close();
       }

@@ -13,24 +13,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../../core/errors/index.js';
 import type { ApiKeyRecord, Store } from '../../core/ports.js';
 
-/** The scopes a key can hold. `admin` satisfies every other. */
-export const SCOPES = [
-  'facts:read',
-  'facts:write',
-  'operations:read',
-  'operations:write',
-  'reviews:write',
-  'admin',
-] as const;
-export type Scope = (typeof SCOPES)[number];
+/** The scopes a key can hold (defined once, in the app layer). `admin` satisfies every other. */
+export { SCOPES, hashSecret, type Scope } from '../../app/admin.js';
+import { hashSecret, type Scope } from '../../app/admin.js';
 
 /**
- * What an end-user token may do without saying so: read and write its own account, and only that
- * one ({@link accountAccess} enforces the "only").
+ * What an end-user token may do without saying so: read its own account and run operations on it,
+ * and only that one ({@link accountAccess} enforces the "only"). Facts are the platform's record
+ * (balances, cards, status): a user never writes them.
  */
 const USER_IMPLICIT_SCOPES: ReadonlySet<string> = new Set<Scope>([
   'facts:read',
-  'facts:write',
   'operations:read',
   'operations:write',
 ]);
@@ -57,16 +50,6 @@ declare module 'fastify' {
     /** Installed by {@link registerAuth}; {@link requireScope} calls it. */
     authenticate: Authenticator;
   }
-}
-
-/**
- * The hash under which a secret is stored and looked up: sha256, hex.
- *
- * @example
- * await store.createApiKey({ id, hash: hashSecret(secret), … });
- */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
 /**

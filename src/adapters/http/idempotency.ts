@@ -8,6 +8,7 @@
  * The claim is the store's atomic insert, which is what makes twenty concurrent replays run the
  * handler once.
  */
+import { canonicalJson } from '../../core/policy/index.js';
 import { createHash } from 'node:crypto';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -26,28 +27,6 @@ const KEY_RE = /^[\x21-\x7E]{1,255}$/;
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /**
- * JSON with object keys sorted at every level, so that `{"a":1,"b":2}` and `{"b":2,"a":1}` are the
- * same request. `undefined` (no body) is the empty string.
- *
- * @example
- * canonicalJson({ b: [2, { d: 1, c: 0 }], a: 1 }) // '{"a":1,"b":[2,{"c":0,"d":1}]}'
- */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return '';
-  // The replacer sees each value after its toJSON (dates become strings), and rebuilds plain objects
-  // with sorted keys; arrays keep their order, which is meaningful.
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const obj = v as Record<string, unknown>;
-    return Object.fromEntries(
-      Object.keys(obj)
-        .sort()
-        .map((k) => [k, obj[k]]),
-    );
-  });
-}
-
-/**
  * The fingerprint a key is bound to: sha256 (hex) of method, URL (path and query) and canonical body.
  *
  * @example
@@ -55,7 +34,7 @@ export function canonicalJson(value: unknown): string {
  */
 export function requestHash(method: string, url: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${method.toUpperCase()}\n${url}\n${canonicalJson(body)}`, 'utf8')
+    .update(`${method.toUpperCase()}\n${url}\n${body === undefined ? '' : canonicalJson(body)}`, 'utf8')
     .digest('hex');
 }
 

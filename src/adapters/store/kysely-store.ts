@@ -109,6 +109,8 @@ export interface KyselyStore extends Store {
   pendingOutbox(limit: number, now?: number): Promise<StoredOutboxEvent[]>;
   /** A failed delivery: one more attempt counted, the error kept, the next try scheduled. */
   recordOutboxFailure(id: number, failure: { error: string; nextAttemptAt: number }): Promise<void>;
+  /** Whether any API key exists (first start: the CLI bootstraps an admin key when none does). */
+  hasApiKeys(): Promise<boolean>;
 }
 
 // The one place a wall clock is read, for callers that inject none (scripts); main.ts passes its own.
@@ -585,7 +587,9 @@ class KyselyStoreImpl implements KyselyStore {
    * After a data key was destroyed and committed: on SQLite, copy the WAL into the database and
    * truncate it, so the old page images holding the wrapped key leave the WAL file (secure_delete
    * has zeroed the freed bytes in the pages themselves). PostgreSQL keeps the old row version until
-   * VACUUM reclaims it; see the README's notes on crypto-shredding and backups.
+   * VACUUM reclaims it, and backups taken before keep the wrapped key on both dialects: shredding
+   * defeats them only once the master key that wrapped it is rotated away (or the wrapped keys live
+   * in a key store with a shorter retention than the backups).
    */
   async #afterShredding(): Promise<void> {
     if (this.dialect !== 'sqlite') return;
@@ -792,6 +796,13 @@ class KyselyStoreImpl implements KyselyStore {
         createdAt: toNumber(r.created_at),
         revokedAt: toNullableNumber(r.revoked_at),
       };
+    }, false);
+  }
+
+  hasApiKeys(): Promise<boolean> {
+    return this.#read(async (db) => {
+      const row = await db.selectFrom('api_keys').select('id').limit(1).executeTakeFirst();
+      return row !== undefined;
     }, false);
   }
 

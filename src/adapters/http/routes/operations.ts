@@ -58,7 +58,7 @@ function requestFor(
     case 'realname.change':
       return { kind, newDocument: input.newDocument ?? null };
     default:
-      return { kind } as OperationRequest;
+      return { kind };
   }
 }
 
