@@ -69,17 +69,20 @@ interface AutocannonResult {
   latency: { p50: number; p99: number };
 }
 
-type Autocannon = (
-  opts: {
-    url: string;
-    connections: number;
-    duration: number;
-    headers?: Record<string, string>;
-    requests: AutocannonRequest[];
-    maxOverallRequests?: number;
-  },
-  cb: (err: Error | null, result: AutocannonResult) => void,
-) => unknown;
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+  requests: AutocannonRequest[];
+  maxOverallRequests?: number;
+}
+
+interface Autocannon {
+  // In a worker thread the callback gets the raw (encoded) result: aggregateResult() decodes it.
+  (opts: AutocannonOptions, cb: (err: Error | null, raw: unknown) => void): unknown;
+  aggregateResult(results: unknown[], opts: Partial<AutocannonOptions>): AutocannonResult;
+}
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -89,18 +92,19 @@ function run(
   request: AutocannonRequest,
   maxOverallRequests?: number,
 ): Promise<AutocannonResult> {
+  const opts: AutocannonOptions = {
+    url: spec.url,
+    connections: spec.connections,
+    duration: seconds,
+    headers: spec.headers,
+    requests: [request],
+    ...(maxOverallRequests === undefined ? {} : { maxOverallRequests }),
+  };
   return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: spec.url,
-        connections: spec.connections,
-        duration: seconds,
-        headers: spec.headers,
-        requests: [request],
-        ...(maxOverallRequests === undefined ? {} : { maxOverallRequests }),
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
+    autocannon(opts, (err, raw) => {
+      if (err) reject(err);
+      else resolve(autocannon.aggregateResult([raw], opts));
+    });
   });
 }
 

@@ -9,4 +9,4 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(1);
 }
 const { runCli } = await import(entry.href);
-await runCli(process.argv);
+await runCli(process.argv.slice(2));

@@ -268,9 +268,10 @@ export function buildCli(): Command {
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<void> {
+/** Run the CLI on the user's arguments (without `node` and the script). */
+export async function runCli(args: string[]): Promise<void> {
   try {
-    await buildCli().parseAsync(argv);
+    await buildCli().parseAsync(args, { from: 'user' });
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
