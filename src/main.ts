@@ -9,6 +9,8 @@ import { createAccountService } from './app/accounts.js';
 import { createAdminService } from './app/admin.js';
 import type { AppDeps } from './app/deps.js';
 import { createOperationService } from './app/operations.js';
+import { createTimerService } from './app/timers.js';
+import { startTimerWorker, type TimerWorker } from './adapters/workers/timer-worker.js';
 import { buildServer, createMetrics, type RealnameServer } from './adapters/http/index.js';
 import { accountRoutes } from './adapters/http/routes/accounts.js';
 import { adminRoutes } from './adapters/http/routes/admin.js';
@@ -54,7 +56,11 @@ export interface Realname {
     accounts: ReturnType<typeof createAccountService>;
     operations: ReturnType<typeof createOperationService>;
     admin: ReturnType<typeof createAdminService>;
+    timers: ReturnType<typeof createTimerService>;
   };
+  /** The in-process timer worker, when started (`startWorker`). */
+  worker: TimerWorker | null;
+  startWorker(intervalMs?: number): TimerWorker;
   /** A stable secret derived from the master key for `label` (e.g. the demo key). */
   deriveSecret(label: string): string;
   close(): Promise<void>;
@@ -137,6 +143,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     accounts: createAccountService(deps),
     operations: createOperationService(deps),
     admin: createAdminService(deps),
+    timers: createTimerService(deps),
   };
 
   const server = await buildServer({
@@ -153,20 +160,27 @@ export async function createRealname(config: Config, options: CreateOptions = {}
   operationRoutes(server, services.operations);
   adminRoutes(server, services.admin);
 
-  return {
+  const realname: Realname = {
     config,
     server,
     store,
     clock,
     services,
+    worker: null,
+    startWorker(intervalMs = config.REALNAME_DEV_CLOCK ? 1_000 : 10_000) {
+      realname.worker ??= startTimerWorker({ timers: services.timers, intervalMs, log });
+      return realname.worker;
+    },
     deriveSecret: (label) =>
       createHmac('sha256', masterKey.bytes())
         .update(`realname/derived/${label}`)
         .digest('base64url')
         .slice(0, 43),
     async close() {
+      await realname.worker?.stop();
       await server.close();
       await store.close();
     },
   };
+  return realname;
 }

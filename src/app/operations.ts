@@ -13,6 +13,8 @@ import { documentKey, newId } from '../core/ids.js';
 import { maskDocumentNumber, maskName } from '../core/mask.js';
 import type { AccountFacts, OperationKind, OperationRequest, RequestContext } from '../core/model.js';
 import type { AccountTx, OperationRecord, TimelineEntry } from '../core/ports.js';
+import { canTransition } from '../core/flows/index.js';
+import { move } from './steps.js';
 import {
   createPreflight,
   documentCooldownAfterRefusal,
@@ -40,12 +42,6 @@ export type OperationView = OperationRecord & { timeline: TimelineEntry[] };
 /** What a start does once the preflight allows it: the first state and its effects. */
 type Effect = (tx: AccountTx, op: OperationRecord, facts: AccountFacts, now: number) => Promise<void>;
 
-/** Operations a user may cancel, and the states in which they may (R-DEL-3). */
-const CANCELLABLE: Partial<Record<OperationKind, ReadonlySet<string>>> = {
-  'account.delete': new Set(['cooling_off']),
-  'appeal.submit': new Set(['in_review']),
-};
-
 /** The request as stored: never the document number (PII). */
 function storedRequest(request: OperationRequest): Record<string, unknown> {
   if (request.kind === 'realname.change') {
@@ -70,6 +66,13 @@ export function createOperationService(deps: AppDeps) {
     return { ...request, documentUsage: usage };
   }
 
+  const sys = (now: number, data?: Record<string, unknown>) => ({
+    by: 'system' as const,
+    actor: 'system',
+    now,
+    ...(data ? { data } : {}),
+  });
+
   const effects: Record<OperationKind, Effect> = {
     // R-DEL-2: deactivating and frozen for the cooling-off; the purge timer is data on the operation.
     async 'account.delete'(tx, op, facts, now) {
@@ -77,19 +80,13 @@ export function createOperationService(deps: AppDeps) {
       const days = facts.account.minor ? rules.deletion.minorCoolingOffDays : rules.deletion.coolingOffDays;
       const until = now + days * DAY_MS;
       await tx.updateAccount({ status: 'deactivating', deactivatingUntil: until });
-      await tx.updateOperation(op.id, {
-        state: 'cooling_off',
-        deadlineAt: until,
-        deadlineKind: 'purge',
-        updatedAt: now,
-      });
-      await tx.addTimeline(op.id, {
-        at: now,
-        state: 'cooling_off',
-        event: 'cooling_off_started',
-        actor: 'system',
-        data: { days, until },
-      });
+      await move(
+        tx,
+        op,
+        'start_cooling_off',
+        { ...sys(now, { days, until }), deadline: { at: until, kind: 'purge' } },
+        telemetry,
+      );
       await tx.outbox({
         topic: 'account.deactivating',
         key: `${op.id}:deactivating`,
@@ -106,7 +103,13 @@ export function createOperationService(deps: AppDeps) {
       const last = facts.cards.length === 1;
       if (last && facts.identity?.status === 'verified')
         await tx.setIdentityStatus('pending_completion', now);
-      await complete(tx, op, now, { cardType: card.type, last4: card.last4, lastCard: last });
+      await move(
+        tx,
+        op,
+        'complete',
+        sys(now, { cardType: card.type, last4: card.last4, lastCard: last }),
+        telemetry,
+      );
       await tx.outbox({
         topic: 'card.unbound',
         key: `${op.id}:unbound`,
@@ -119,25 +122,23 @@ export function createOperationService(deps: AppDeps) {
       const request = op.request as { newDocumentType?: string };
       const doc = pendingChange.get(op.id);
       pendingChange.delete(op.id);
-      if (!doc)
+      if (!doc) {
         throw new DomainError('VALIDATION_FAILED', {
           detail: 'newDocument (type, number, name) is required to start a change',
         });
+      }
       if (request.newDocumentType !== 'cn_id') {
         const rules = policy.rulesFor(facts.account.region).change;
-        await tx.updateOperation(op.id, {
-          state: 'in_review',
-          deadlineAt: now + rules.nonMainlandReviewHours * 3_600_000,
-          deadlineKind: 'review_due',
-          updatedAt: now,
-        });
-        await tx.addTimeline(op.id, {
-          at: now,
-          state: 'in_review',
-          event: 'queued',
-          actor: 'system',
-          data: { steps: rules.nonMainlandReviewSteps },
-        });
+        await move(
+          tx,
+          op,
+          'queue_review',
+          {
+            ...sys(now, { steps: rules.nonMainlandReviewSteps }),
+            deadline: { at: now + rules.nonMainlandReviewHours * 3_600_000, kind: 'review_due' },
+          },
+          telemetry,
+        );
         return;
       }
       await tx.writeIdentity(
@@ -154,11 +155,17 @@ export function createOperationService(deps: AppDeps) {
       );
       await tx.addHistory({ kind: 'realname_change', at: now });
       await tx.addHistory({ kind: 'identity_modification', at: now });
-      await complete(tx, op, now, {
-        documentType: doc.type,
-        documentMasked: maskDocumentNumber(doc.number),
-        invoicesToUpdate: facts.wallet.invoicesIssued,
-      });
+      await move(
+        tx,
+        op,
+        'complete',
+        sys(now, {
+          documentType: doc.type,
+          documentMasked: maskDocumentNumber(doc.number),
+          invoicesToUpdate: facts.wallet.invoicesIssued,
+        }),
+        telemetry,
+      );
       await tx.outbox({
         topic: 'identity.subject_changed',
         key: `${op.id}:changed`,
@@ -168,21 +175,20 @@ export function createOperationService(deps: AppDeps) {
     // R-REV-3 runs as a saga (issue 5); the start marks the identity pending_recycle and suspends grants.
     async 'realname.revoke'(tx, op, _facts, now) {
       await tx.setIdentityStatus('pending_recycle', now);
-      await tx.updateOperation(op.id, { state: 'pending_recycle', updatedAt: now });
-      await tx.addTimeline(op.id, {
-        at: now,
-        state: 'pending_recycle',
-        event: 'grants_suspended',
-        actor: 'system',
-        data: {},
-      });
+      await move(tx, op, 'suspend_grants', sys(now), telemetry);
     },
     async 'enterprise.detach'(tx, op, facts, now) {
       const request = op.request as { linkId: string };
       const link = facts.enterpriseLinks.find((l) => l.id === request.linkId);
       if (!link) throw new DomainError('CONFLICT', { detail: 'link vanished' });
       await tx.putFact('enterprise_links', { ...link, active: false, pendingApprovals: 0 });
-      await complete(tx, op, now, { linkKind: link.kind, approvalsVoided: link.pendingApprovals });
+      await move(
+        tx,
+        op,
+        'complete',
+        sys(now, { linkKind: link.kind, approvalsVoided: link.pendingApprovals }),
+        telemetry,
+      );
       await tx.outbox({
         topic: 'enterprise.detached',
         key: `${op.id}:detached`,
@@ -193,22 +199,16 @@ export function createOperationService(deps: AppDeps) {
     async 'appeal.submit'(tx, op, facts, now) {
       const sla = policy.rulesFor(facts.account.region).appeals.slaWorkingDays;
       const due = calendar.addWorkingDays(now, sla.max);
-      await tx.updateOperation(op.id, {
-        state: 'in_review',
-        deadlineAt: due,
-        deadlineKind: 'review_due',
-        updatedAt: now,
-      });
-      await tx.addTimeline(op.id, {
-        at: now,
-        state: 'in_review',
-        event: 'queued',
-        actor: 'system',
-        data: { dueBy: due },
-      });
+      await move(
+        tx,
+        op,
+        'queue_review',
+        { ...sys(now, { dueBy: due }), deadline: { at: due, kind: 'review_due' } },
+        telemetry,
+      );
     },
     async 'payment.restore'(tx, op, _facts, now) {
-      await complete(tx, op, now, {});
+      await move(tx, op, 'complete', sys(now), telemetry);
       await tx.outbox({
         topic: 'payment.restored',
         key: `${op.id}:restored`,
@@ -216,18 +216,12 @@ export function createOperationService(deps: AppDeps) {
       });
     },
     async 'data.export'(tx, op, _facts, now) {
-      await complete(tx, op, now, { href: `/v1/accounts/${op.accountId}/export` });
+      await move(tx, op, 'complete', sys(now, { href: `/v1/accounts/${op.accountId}/export` }), telemetry);
     },
   };
 
   /** The clear new subject of a change, handed from `start` to its effect without being stored in the request. */
   const pendingChange = new Map<string, { type: DocumentType; number: string; name: string; key: string }>();
-
-  async function complete(tx: AccountTx, op: OperationRecord, now: number, data: Record<string, unknown>) {
-    await tx.updateOperation(op.id, { state: 'completed', outcome: 'completed', updatedAt: now });
-    await tx.addTimeline(op.id, { at: now, state: 'completed', event: 'completed', actor: 'system', data });
-    telemetry.operationEnded(op.kind, 'completed');
-  }
 
   return {
     preflightFn,
@@ -353,25 +347,13 @@ export function createOperationService(deps: AppDeps) {
         const now = clock.now();
         const op = await store.operation(operationId);
         if (!op || op.accountId !== accountId) throw new DomainError('OPERATION_NOT_FOUND');
-        const states = CANCELLABLE[op.kind];
-        if (op.outcome !== null || !states?.has(op.state))
+        const by = actor.id.startsWith('user:') ? 'user' : 'platform';
+        if (op.outcome !== null || !canTransition(op.kind, op.state, 'cancel', by)) {
           throw new DomainError('NOT_CANCELLABLE', { state: op.state });
+        }
         if (op.kind === 'account.delete')
           await tx.updateAccount({ status: 'active', deactivatingUntil: null });
-        await tx.updateOperation(op.id, {
-          state: 'cancelled',
-          outcome: 'cancelled',
-          deadlineAt: null,
-          deadlineKind: null,
-          updatedAt: now,
-        });
-        await tx.addTimeline(op.id, {
-          at: now,
-          state: 'cancelled',
-          event: 'cancelled',
-          actor: actor.id,
-          data: {},
-        });
+        await move(tx, op, 'cancel', { by, actor: actor.id, now }, telemetry);
         await tx.audit({
           at: now,
           actor: actor.id,
@@ -386,7 +368,6 @@ export function createOperationService(deps: AppDeps) {
             payload: { accountId, operationId: op.id },
           });
         }
-        telemetry.operationEnded(op.kind, 'cancelled');
       });
       return (await store.operation(operationId)) as OperationView;
     },

@@ -209,6 +209,12 @@ export interface AccountTx {
   setDocumentCooldown(documentKey: string, until: number): Promise<void>;
   /** Crypto-shredding (R-DEL-4): destroy the account's data key; its PII can never be decrypted again. */
   destroyDataKey(): Promise<void>;
+  /**
+   * The purge of R-DEL-4: destroy the data key, delete the identity and its history, every fact row
+   * but the grants (kept inactive: the apps that held one are told), and blank the masked contact
+   * fields. What remains is the retired account id and PII-free records.
+   */
+  erasePersonalData(): Promise<void>;
 }
 
 export interface Store {
@@ -233,7 +239,7 @@ export interface Store {
   operation(id: string): Promise<(OperationRecord & { timeline: TimelineEntry[] }) | null>;
   operations(accountId: string): Promise<OperationRecord[]>;
   /** Timers due at `now`, oldest first (issue 4 sweeps them with SKIP LOCKED on PostgreSQL). */
-  dueOperations(now: number, limit: number): Promise<OperationRecord[]>;
+  dueOperations(now: number, limit: number, kinds?: readonly string[]): Promise<OperationRecord[]>;
   auditTrail(opts: { accountId?: string; afterSeq?: number; limit?: number }): Promise<StoredAuditEntry[]>;
   verifyAudit(): Promise<AuditVerification>;
   /** Undelivered outbox events, oldest first. */

@@ -112,10 +112,7 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect((await s.call('GET', `/v1/accounts/${id}`)).body.account.status).toBe('deactivating');
 
     const op = await s.call('GET', `/v1/accounts/${id}/operations/${started.body.id}`);
-    expect(op.body.timeline.map((t: { event: string }) => t.event)).toEqual([
-      'started',
-      'cooling_off_started',
-    ]);
+    expect(op.body.timeline.map((t: { event: string }) => t.event)).toEqual(['started', 'start_cooling_off']);
 
     const cancelled = await s.call('POST', `/v1/accounts/${id}/operations/${started.body.id}/cancel`);
     expect(cancelled.status).toBe(200);

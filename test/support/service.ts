@@ -26,13 +26,27 @@ export interface Service {
     url: string,
     opts?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
   ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any route;
-  stop(): Promise<void>;
+  /** Close; with `keep`, leave the data for a restart on the same home. */
+  stop(keep?: boolean): Promise<void>;
 }
 
-export async function startService(dialect: DialectName, env: Record<string, string> = {}): Promise<Service> {
-  const dir = mkdtempSync(join(tmpdir(), 'realname-e2e-'));
-  let schema: string | undefined;
-  if (dialect === 'postgres') {
+/** Where a service keeps its data: reuse it to restart the service on the same store. */
+export interface ServiceHome {
+  dir: string;
+  masterKey: string;
+  schema?: string | undefined;
+}
+
+export async function startService(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+  home?: ServiceHome,
+  startAt = T0,
+): Promise<Service & { home: ServiceHome }> {
+  const dir = home?.dir ?? mkdtempSync(join(tmpdir(), 'realname-e2e-'));
+  const masterKey = home?.masterKey ?? randomBytes(32).toString('base64');
+  let schema: string | undefined = home?.schema;
+  if (dialect === 'postgres' && !schema) {
     schema = `rn_${randomBytes(6).toString('hex')}`;
     const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await c.connect();
@@ -42,14 +56,14 @@ export async function startService(dialect: DialectName, env: Record<string, str
   const config = loadConfig({
     NODE_ENV: 'test',
     REALNAME_DATA_DIR: dir,
-    REALNAME_MASTER_KEY: randomBytes(32).toString('base64'),
+    REALNAME_MASTER_KEY: masterKey,
     REALNAME_ADMIN_KEY: ADMIN_KEY,
     REALNAME_DEV_CLOCK: '1',
     REALNAME_LOG_LEVEL: 'silent',
     ...(dialect === 'postgres' ? { REALNAME_DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...env,
   });
-  const clock = new ManualClock(T0);
+  const clock = new ManualClock(startAt);
   const rn = await createRealname(config, {
     clock,
     log: { info: () => undefined, warn: () => undefined },
@@ -58,6 +72,7 @@ export async function startService(dialect: DialectName, env: Record<string, str
   });
   await rn.server.ready();
   return {
+    home: { dir, masterKey, schema },
     rn,
     clock,
     async call(method, url, opts = {}) {
@@ -76,8 +91,9 @@ export async function startService(dialect: DialectName, env: Record<string, str
       }
       return { status: res.statusCode, body, headers: res.headers };
     },
-    async stop() {
+    async stop(keep = false) {
       await rn.close();
+      if (keep) return;
       rmSync(dir, { recursive: true, force: true });
       if (schema) {
         const c = new pg.Client({ connectionString: TEST_DATABASE_URL });

@@ -96,12 +96,13 @@ export function buildCli(): Command {
       'Run the HTTP API (embedded SQLite under ./data by default, PostgreSQL with REALNAME_DATABASE_URL)',
     )
     .option('--demo', 'load the demo accounts and print a demo admin key')
+    .option('--no-worker', 'do not run the timer worker in this process (run `realname worker` instead)')
     .addOption(
       new Option('-p, --port <port>', 'port (default: $PORT or 3000)').argParser((v) =>
         Number.parseInt(v, 10),
       ),
     )
-    .action(async (opts: { demo?: boolean; port?: number }) => {
+    .action(async (opts: { demo?: boolean; port?: number; worker: boolean }) => {
       const config = loadConfig(process.env);
       const rn = await createRealname(config, {
         env: process.env,
@@ -113,6 +114,7 @@ export function buildCli(): Command {
         await runDemo(rn);
         demoKey = await ensureDemoKey(rn);
       }
+      if (opts.worker) rn.startWorker();
       const port = opts.port ?? config.PORT;
       await rn.server.listen({ port, host: config.HOST });
       const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
@@ -126,6 +128,34 @@ export function buildCli(): Command {
         console.log(
           `  admin key:     ${admin}   (printed once: keep it; set REALNAME_ADMIN_KEY to choose your own)`,
         );
+      const stop = () => {
+        void rn.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('worker')
+    .description('Run only the timer worker (cooling-off purges, …); several may run against one PostgreSQL')
+    .addOption(
+      new Option('--interval <ms>', 'sweep interval')
+        .argParser((v) => Number.parseInt(v, 10))
+        .default(10_000),
+    )
+    .option('--once', 'sweep the due timers once and exit')
+    .action(async (opts: { interval: number; once?: boolean }) => {
+      const rn = await open();
+      if (opts.once) {
+        const r = await rn.services.timers.sweep();
+        console.log(
+          `fired ${r.fired.length} timer(s)${r.fired.length ? `: ${r.fired.map((f) => `${f.timer} ${f.operationId}`).join(', ')}` : ''}`,
+        );
+        await rn.close();
+        return;
+      }
+      rn.startWorker(opts.interval);
+      console.log(`timer worker running (every ${opts.interval} ms); Ctrl-C to stop`);
       const stop = () => {
         void rn.close().then(() => process.exit(0));
       };

@@ -24,7 +24,7 @@ import type {
   Region,
   RedPacket,
 } from '../../core/model.js';
-import type { FactKind, FactRows, OperationRecord } from '../../core/ports.js';
+import { FACT_KINDS, type FactKind, type FactRows, type OperationRecord } from '../../core/ports.js';
 import {
   flag,
   isSet,
@@ -181,6 +181,20 @@ interface AnyFactRow {
 }
 type FactDb = { [K in FactKind]: AnyFactRow };
 const asFactDb = (db: Kysely<Database>): Kysely<FactDb> => db as unknown as Kysely<FactDb>;
+
+/**
+ * Delete every fact row of an account, of every kind but `keep` (the purge of R-DEL-4).
+ *
+ * @example
+ * await deleteAllFactRows(trx, 'acc_1', ['grants']);
+ */
+export async function deleteAllFactRows(db: Kysely<Database>, accountId: string, keep: readonly FactKind[]): Promise<void> {
+  for (const kind of FACT_KINDS) {
+    if (keep.includes(kind)) continue;
+    const table: FactKind = kind;
+    await asFactDb(db).deleteFrom(table).where('account_id', '=', accountId).execute();
+  }
+}
 
 /**
  * All rows of one fact kind of an account, ordered by id.

@@ -56,7 +56,7 @@ import {
   type MasterKey,
 } from './crypto.js';
 import type { Dialect } from './ddl.js';
-import { assembleFacts, deleteFactRow, listFactRows, putFactRow, toAccount, toOperation } from './facts.js';
+import { assembleFacts, deleteAllFactRows, deleteFactRow, listFactRows, putFactRow, toAccount, toOperation } from './facts.js';
 import { migrateToLatest, migrationStatus } from './migrations/index.js';
 import { openPostgres } from './postgres.js';
 import {
@@ -422,6 +422,20 @@ class KyselyAccountTx implements StoreAccountTx {
   documentUsage(documentKey: string): Promise<{ changesAt: number[]; cooldownUntil: number | null }> {
     return readDocumentUsage(this.#db(), documentKey);
   }
+
+  async erasePersonalData(): Promise<void> {
+    const db = this.#db();
+    await this.destroyDataKey();
+    await db.deleteFrom('identities').where('account_id', '=', this.accountId).execute();
+    await db.deleteFrom('identity_history').where('account_id', '=', this.accountId).execute();
+    await deleteAllFactRows(db, this.accountId, ['grants']);
+    await db.updateTable('grants').set({ active: 0 }).where('account_id', '=', this.accountId).execute();
+    await db
+      .updateTable('accounts')
+      .set({ phone_enc: '', phone_masked: '', email_enc: null, email_masked: null, balance: 0, merchant: null, frozen_reason: null })
+      .where('id', '=', this.accountId)
+      .execute();
+  }
 }
 
 async function readDocumentUsage(
@@ -692,13 +706,15 @@ class KyselyStoreImpl implements KyselyStore {
     }, false);
   }
 
-  dueOperations(now: number, limit: number): Promise<OperationRecord[]> {
+  dueOperations(now: number, limit: number, kinds?: readonly string[]): Promise<OperationRecord[]> {
     return this.#read(async (db) => {
-      const rows = await db
+      let q = db
         .selectFrom('operations')
         .selectAll()
         .where('outcome', 'is', null)
-        .where('deadline_at', '<=', now)
+        .where('deadline_at', '<=', now);
+      if (kinds && kinds.length > 0) q = q.where('deadline_kind', 'in', [...kinds]);
+      const rows = await q
         .orderBy('deadline_at')
         .orderBy('id')
         .limit(limit)

@@ -1,0 +1,200 @@
+/**
+ * One state machine per operation (SPEC §3.2–3.10): its states, the allowed transitions, who may
+ * trigger each (user, platform, reviewer, timer, system), the evidence a transition needs, and
+ * the terminal states with their outcome. An operation's timeline records every transition; an
+ * illegal one is refused with ILLEGAL_TRANSITION and changes nothing.
+ */
+import { DomainError } from '../errors/index.js';
+import type { OperationKind } from '../model.js';
+import type { EvidenceKind } from '../rules/types.js';
+
+export type TriggerKind = 'user' | 'platform' | 'reviewer' | 'timer' | 'system';
+
+export interface Transition {
+  event: string;
+  from: readonly string[];
+  to: string;
+  /** Who may trigger it. */
+  by: readonly TriggerKind[];
+  /** Evidence the transition needs (checked by the use case with `missingEvidence`). */
+  evidence?: readonly EvidenceKind[];
+  /** The SPEC rule behind it. */
+  rule: string;
+}
+
+export interface Flow {
+  kind: OperationKind;
+  initial: string;
+  /** Terminal states and the outcome each records. */
+  terminal: Readonly<Record<string, 'completed' | 'cancelled' | 'rejected' | 'failed' | 'compensated'>>;
+  transitions: readonly Transition[];
+}
+
+const PLATFORM_OR_USER: readonly TriggerKind[] = ['user', 'platform'];
+
+/** R-DEL-2/3/4: cooling-off, cancel at any time during it, purge at expiry. */
+const deletion: Flow = {
+  kind: 'account.delete',
+  initial: 'started',
+  terminal: { purged: 'completed', cancelled: 'cancelled' },
+  transitions: [
+    { event: 'start_cooling_off', from: ['started'], to: 'cooling_off', by: ['system'], rule: 'R-DEL-2' },
+    { event: 'cancel', from: ['cooling_off'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-DEL-3' },
+    { event: 'purge', from: ['cooling_off'], to: 'purged', by: ['timer'], rule: 'R-DEL-4' },
+  ],
+};
+
+/** R-CARD-1..4: verified by an SMS code to the reserved phone, then done. */
+const cardUnbind: Flow = {
+  kind: 'card.unbind',
+  initial: 'started',
+  terminal: { completed: 'completed', cancelled: 'cancelled', failed: 'failed' },
+  transitions: [
+    {
+      event: 'complete',
+      from: ['started', 'awaiting_code'],
+      to: 'completed',
+      by: ['system', 'user', 'platform'],
+      rule: 'R-CARD-1',
+    },
+    { event: 'await_code', from: ['started'], to: 'awaiting_code', by: ['system'], rule: 'R-CARD-1' },
+    { event: 'cancel', from: ['awaiting_code'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-CARD-1' },
+    { event: 'expire', from: ['awaiting_code'], to: 'failed', by: ['timer'], rule: 'R-CARD-1' },
+  ],
+};
+
+/** R-CHG-*: mainland documents apply at once; non-mainland ones pass 2 review steps (R-CHG-4). */
+const realnameChange: Flow = {
+  kind: 'realname.change',
+  initial: 'started',
+  terminal: { completed: 'completed', rejected: 'rejected', cancelled: 'cancelled' },
+  transitions: [
+    {
+      event: 'complete',
+      from: ['started', 'in_review_2'],
+      to: 'completed',
+      by: ['system', 'reviewer'],
+      rule: 'R-CHG-5',
+    },
+    { event: 'queue_review', from: ['started'], to: 'in_review', by: ['system'], rule: 'R-CHG-4' },
+    { event: 'approve_step', from: ['in_review'], to: 'in_review_2', by: ['reviewer'], rule: 'R-CHG-4' },
+    {
+      event: 'reject',
+      from: ['in_review', 'in_review_2'],
+      to: 'rejected',
+      by: ['reviewer'],
+      rule: 'R-CHG-4',
+    },
+    {
+      event: 'cancel',
+      from: ['in_review', 'in_review_2'],
+      to: 'cancelled',
+      by: PLATFORM_OR_USER,
+      rule: 'R-CHG-4',
+    },
+  ],
+};
+
+/** R-REV-3: pending_recycle, then the saga (issue 5) commits or compensates; minors go through review first (R-MIN-3). */
+const realnameRevoke: Flow = {
+  kind: 'realname.revoke',
+  initial: 'started',
+  terminal: {
+    revoked: 'completed',
+    compensated: 'compensated',
+    rejected: 'rejected',
+    cancelled: 'cancelled',
+  },
+  transitions: [
+    { event: 'queue_review', from: ['started'], to: 'in_review', by: ['system'], rule: 'R-MIN-3' },
+    { event: 'approve', from: ['in_review'], to: 'pending_recycle', by: ['reviewer'], rule: 'R-MIN-3' },
+    { event: 'reject', from: ['in_review'], to: 'rejected', by: ['reviewer'], rule: 'R-MIN-3' },
+    { event: 'cancel', from: ['in_review'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-MIN-3' },
+    { event: 'suspend_grants', from: ['started'], to: 'pending_recycle', by: ['system'], rule: 'R-REV-3' },
+    { event: 'commit', from: ['pending_recycle'], to: 'revoked', by: ['system'], rule: 'R-REV-3' },
+    {
+      event: 'compensate',
+      from: ['pending_recycle'],
+      to: 'compensated',
+      by: ['system', 'timer'],
+      rule: 'R-REV-4',
+    },
+  ],
+};
+
+const enterpriseDetach: Flow = {
+  kind: 'enterprise.detach',
+  initial: 'started',
+  terminal: { completed: 'completed' },
+  transitions: [{ event: 'complete', from: ['started'], to: 'completed', by: ['system'], rule: 'R-ENT-4' }],
+};
+
+/** R-ABN-2/3: the review queue decides; an accepted appeal lifts the freeze. */
+const appeal: Flow = {
+  kind: 'appeal.submit',
+  initial: 'started',
+  terminal: { accepted: 'completed', rejected: 'rejected', cancelled: 'cancelled' },
+  transitions: [
+    { event: 'queue_review', from: ['started'], to: 'in_review', by: ['system'], rule: 'R-ABN-2' },
+    { event: 'accept', from: ['in_review'], to: 'accepted', by: ['reviewer'], rule: 'R-ABN-3' },
+    { event: 'reject', from: ['in_review'], to: 'rejected', by: ['reviewer'], rule: 'R-ABN-3' },
+    { event: 'cancel', from: ['in_review'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-ABN-2' },
+  ],
+};
+
+const simple = (kind: OperationKind, rule: string): Flow => ({
+  kind,
+  initial: 'started',
+  terminal: { completed: 'completed' },
+  transitions: [{ event: 'complete', from: ['started'], to: 'completed', by: ['system'], rule }],
+});
+
+export const FLOWS: { readonly [K in OperationKind]: Flow } = {
+  'account.delete': deletion,
+  'card.unbind': cardUnbind,
+  'realname.change': realnameChange,
+  'realname.revoke': realnameRevoke,
+  'enterprise.detach': enterpriseDetach,
+  'appeal.submit': appeal,
+  'payment.restore': simple('payment.restore', 'R-REV-7'),
+  'data.export': simple('data.export', 'R-EXP-1'),
+};
+
+export interface Step {
+  from: string;
+  to: string;
+  event: string;
+  rule: string;
+  /** The outcome when `to` is terminal, else null. */
+  outcome: Flow['terminal'][string] | null;
+}
+
+/**
+ * The next state for `event` from `state`, if `by` may trigger it; ILLEGAL_TRANSITION otherwise.
+ * @example transition('account.delete', 'cooling_off', 'cancel', 'user') // { to: 'cancelled', outcome: 'cancelled', … }
+ */
+export function transition(kind: OperationKind, state: string, event: string, by: TriggerKind): Step {
+  const flow = FLOWS[kind];
+  const t = flow.transitions.find((x) => x.event === event && x.from.includes(state));
+  if (!t || !t.by.includes(by)) {
+    throw new DomainError('ILLEGAL_TRANSITION', { from: state, event, kind, by });
+  }
+  return { from: state, to: t.to, event, rule: t.rule, outcome: flow.terminal[t.to] ?? null };
+}
+
+/** Whether `event` is possible from `state` for `by` (to show allowed actions). */
+export function canTransition(kind: OperationKind, state: string, event: string, by: TriggerKind): boolean {
+  const t = FLOWS[kind].transitions.find((x) => x.event === event && x.from.includes(state));
+  return Boolean(t && t.by.includes(by));
+}
+
+/** Events `by` may trigger from `state`. */
+export function allowedEvents(kind: OperationKind, state: string, by: TriggerKind): string[] {
+  return FLOWS[kind].transitions
+    .filter((t) => t.from.includes(state) && t.by.includes(by))
+    .map((t) => t.event);
+}
+
+export function isTerminal(kind: OperationKind, state: string): boolean {
+  return state in FLOWS[kind].terminal;
+}
