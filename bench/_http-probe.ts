@@ -47,14 +47,23 @@ try {
   }
   await s.rn.server.listen({ port: 0, host: '127.0.0.1' });
   const port = (s.rn.server.server.address() as { port: number }).port;
+  const server: number[] = [];
+  const stages: number[] = [];
+  s.rn.server.server.prependListener('request', (req, res) => {
+    const t = performance.now();
+    res.once('finish', () => { if (recording) server.push(performance.now() - t); });
+    void req;
+  });
   recording = true;
   ticket = granted = 0;
+  void stages;
   const r = await runLoad({ url: `http://127.0.0.1:${port}`, connections: 50, warmupSeconds: 0, seconds: 5, headers: { authorization: `Bearer ${ADMIN_KEY}` }, target: { kind: 'unbind', accountPrefix: 'acc_u_', accounts: 200, cardsPerAccount: 30 } });
   recording = false;
   const q = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.floor(a.length * p)]!.toFixed(1);
   console.error(`unbind ${r.okPerSec.toFixed(0)} req/s p50 ${r.p50} p99 ${r.p99}; acquisitions ${waits.length}`);
   console.error(`mutex wait ms: p50 ${q(waits, 0.5)} p90 ${q(waits, 0.9)} p99 ${q(waits, 0.99)} max ${Math.max(...waits).toFixed(1)}`);
   console.error(`hold ms: p50 ${q(holds, 0.5)} p99 ${q(holds, 0.99)} max ${Math.max(...holds).toFixed(1)}; total held ${(holds.reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s of 5`);
+  console.error(`server-side (request event → finish) ms: p50 ${q(server, 0.5)} p90 ${q(server, 0.9)} p99 ${q(server, 0.99)} max ${Math.max(...server).toFixed(1)} n=${server.length}`);
   console.error(`overtaken by later requesters: p50 ${q(overtaken, 0.5)} p90 ${q(overtaken, 0.9)} p99 ${q(overtaken, 0.99)} max ${Math.max(...overtaken)}`);
 } finally {
   await s.stop();

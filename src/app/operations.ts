@@ -172,8 +172,22 @@ export function createOperationService(deps: AppDeps) {
         payload: { accountId: op.accountId, operationId: op.id },
       });
     },
-    // R-REV-3 runs as a saga (issue 5); the start marks the identity pending_recycle and suspends grants.
-    async 'realname.revoke'(tx, op, _facts, now) {
+    // R-MIN-3: a minor's revocation is reviewed by hand first (10–15 working days), games off while
+    // pending. R-REV-3 then runs as a saga (issue 5); the start marks the identity pending_recycle
+    // and suspends grants.
+    async 'realname.revoke'(tx, op, facts, now) {
+      if (facts.account.minor) {
+        const r = policy.rulesFor(facts.account.region).minors.revocationReviewWorkingDays;
+        const due = calendar.addWorkingDays(now, r.max);
+        await move(
+          tx,
+          op,
+          'queue_review',
+          { ...sys(now, { dueBy: due, gamesDisabled: true }), deadline: { at: due, kind: 'review_due' } },
+          telemetry,
+        );
+        return;
+      }
       await tx.setIdentityStatus('pending_recycle', now);
       await move(tx, op, 'suspend_grants', sys(now), telemetry);
     },
