@@ -15,7 +15,10 @@
  *   concurrent workers on a pg Pool of 50, and a synchronous loop on SQLite (one writer).
  *
  * Each case prints req/s, p50 and p99 on stderr, and one JSON line per comparison on stdout with
- * p50/p99 (ms) added. The service runs with a rate limit high enough never to bite.
+ * p50/p99 (ms) added. On stderr too, for each HTTP run, what the server's thread saw: the server-side
+ * time per request (parsed request → finished response; the rest of the client's latency is queueing
+ * in front of a busy event loop) and the event-loop delay. The service runs with a rate limit high
+ * enough never to bite.
  *
  * Knobs (environment): BENCH_HTTP_SECONDS (measured seconds per run, default 6),
  * BENCH_HTTP_DIALECTS (default `sqlite,postgres`), BENCH_HTTP_PROFILE=1 (CPU-profile the server's
@@ -24,6 +27,8 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Profiler } from 'node:inspector';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +73,13 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 // ── Seeding (through the API where the request is small; cards in bulk, see below)
 
-async function must(s: Service, method: string, url: string, body: unknown, expected: number): Promise<unknown> {
+async function must(
+  s: Service,
+  method: string,
+  url: string,
+  body: unknown,
+  expected: number,
+): Promise<unknown> {
   const res = await s.call(method, url, { body });
   if (res.status !== expected)
     throw new Error(`${method} ${url}: expected ${expected}, got ${res.status}: ${JSON.stringify(res.body)}`);
@@ -106,7 +117,8 @@ const debitCard = (id: string) => ({
 async function seedBusy(s: Service): Promise<string[]> {
   await verifiedAccount(s, BUSY, 1);
   await must(s, 'PATCH', `/v1/accounts/${BUSY}`, { balance: 12 * YUAN + 50 }, 200);
-  for (let i = 0; i < 3; i++) await must(s, 'PUT', `/v1/accounts/${BUSY}/cards/d${i}`, debitCard(`d${i}`), 200);
+  for (let i = 0; i < 3; i++)
+    await must(s, 'PUT', `/v1/accounts/${BUSY}/cards/d${i}`, debitCard(`d${i}`), 200);
   for (let i = 0; i < 3; i++)
     await must(
       s,
@@ -115,8 +127,20 @@ async function seedBusy(s: Service): Promise<string[]> {
       { merchant: 'Tencent Video', product: `VIP ${i}`, amount: 25 * YUAN, active: true },
       200,
     );
-  await must(s, 'PUT', `/v1/accounts/${BUSY}/loans/loan_1`, { product: 'Weilidai', outstanding: 3000 * YUAN }, 200);
-  const pre = (await must(s, 'GET', `/v1/accounts/${BUSY}/operations/deletion/preflight`, undefined, 200)) as {
+  await must(
+    s,
+    'PUT',
+    `/v1/accounts/${BUSY}/loans/loan_1`,
+    { product: 'Weilidai', outstanding: 3000 * YUAN },
+    200,
+  );
+  const pre = (await must(
+    s,
+    'GET',
+    `/v1/accounts/${BUSY}/operations/deletion/preflight`,
+    undefined,
+    200,
+  )) as {
     blockers: { code: string }[];
   };
   return pre.blockers.map((b) => b.code);
@@ -125,7 +149,7 @@ async function seedBusy(s: Service): Promise<string[]> {
 /**
  * The unbind accounts: verified, a primary device, CARDS_PER_ACCOUNT debit cards. Accounts go through
  * the API; the cards of one account are written in ONE account transaction doing what
- * `PUT …/cards/:id` does for each (history `card_bound`, the row, the audit entry) — 16,000 single
+ * `PUT …/cards/:id` does for each (history `card_bound`, the row, the audit entry) — 12,000 single
  * PUTs would take most of the time budget.
  */
 async function seedUnbindAccounts(s: Service): Promise<void> {
@@ -232,7 +256,8 @@ function sqliteReferences(serviceFile: string, tmp: string[]) {
       const db = new Database(serviceFile, { readonly: true });
       try {
         const stmt = db.prepare('select * from accounts where id = ?');
-        if (!stmt.get(BUSY)) throw new Error('raw-point-select: the busy account is not in the service database');
+        if (!stmt.get(BUSY))
+          throw new Error('raw-point-select: the busy account is not in the service database');
         syncRate(WARMUP_SECONDS * 1000, () => stmt.get(BUSY));
         return syncRate(SECONDS * 1000, () => stmt.get(BUSY));
       } finally {
@@ -299,13 +324,18 @@ function sqliteReferences(serviceFile: string, tmp: string[]) {
 
 function postgresReferences(schema: string) {
   const newPool = () =>
-    new pg.Pool({ connectionString: TEST_DATABASE_URL, max: CONNECTIONS, options: `-c search_path=${schema}` });
+    new pg.Pool({
+      connectionString: TEST_DATABASE_URL,
+      max: CONNECTIONS,
+      options: `-c search_path=${schema}`,
+    });
   return {
     async pointSelect(): Promise<number> {
       const pool = newPool();
       try {
         const q = () => pool.query('select * from accounts where id = $1', [BUSY]);
-        if ((await q()).rowCount !== 1) throw new Error('raw-point-select: the busy account is not in the schema');
+        if ((await q()).rowCount !== 1)
+          throw new Error('raw-point-select: the busy account is not in the schema');
         await concurrentRate(CONNECTIONS, WARMUP_SECONDS * 1000, q);
         return await concurrentRate(CONNECTIONS, SECONDS * 1000, q);
       } finally {
@@ -335,7 +365,9 @@ function postgresReferences(schema: string) {
           const c = await pool.connect();
           try {
             await c.query('begin');
-            const locked = await c.query('select id from bench_accounts where id = $1 for update', [p.account]);
+            const locked = await c.query('select id from bench_accounts where id = $1 for update', [
+              p.account,
+            ]);
             if (locked.rowCount !== 1) throw new Error(`no account ${p.account}`);
             await c.query('delete from bench_cards where account_id = $1 and id = $2', [p.account, p.card]);
             const a = r.audit;
@@ -369,12 +401,6 @@ function postgresReferences(schema: string) {
 
 // ── Optional CPU profile of the server's thread (the load runs in a worker thread)
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
 function area(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
   const nm = url.lastIndexOf('/node_modules/');
@@ -384,11 +410,16 @@ function area(url: string, fn: string): string {
   }
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/').slice(0, 2).join('/')}`;
   const src = url.indexOf('/src/');
-  if (src >= 0) return url.slice(src + 1).split('/').slice(0, 3).join('/');
+  if (src >= 0)
+    return url
+      .slice(src + 1)
+      .split('/')
+      .slice(0, 3)
+      .join('/');
   return url;
 }
 
-function summariseProfile(label: string, nodes: ProfileNode[], file: string): void {
+function summariseProfile(label: string, nodes: Profiler.ProfileNode[], file: string): void {
   const total = nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0) || 1;
   const byFn = new Map<string, number>();
   const byArea = new Map<string, number>();
@@ -396,7 +427,9 @@ function summariseProfile(label: string, nodes: ProfileNode[], file: string): vo
     const hits = n.hitCount ?? 0;
     if (!hits) continue;
     const { functionName, url, lineNumber } = n.callFrame;
-    const where = url ? `${url.replace(/^.*\/(node_modules|src)\//, '$1/').replace(/\?.*$/, '')}:${lineNumber + 1}` : '';
+    const where = url
+      ? `${url.replace(/^.*\/(node_modules|src)\//, '$1/').replace(/\?.*$/, '')}:${lineNumber + 1}`
+      : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     byFn.set(key, (byFn.get(key) ?? 0) + hits);
     const a = area(url.replace(/\?.*$/, ''), functionName);
@@ -413,17 +446,31 @@ function summariseProfile(label: string, nodes: ProfileNode[], file: string): vo
   );
 }
 
-/** Run an HTTP case, reporting the event-loop delay of the server's thread meanwhile (stalls show here). */
-async function serverSide<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
+/**
+ * Run an HTTP case, reporting what the server's thread saw meanwhile: its event-loop delay (stalls
+ * show here) and the server-side time of each request, from the parsed request to the finished
+ * response (the rest of autocannon's latency is queueing in front of a busy server).
+ */
+async function serverSide<T>(s: Service, label: string, fn: () => Promise<T>): Promise<T> {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const inServer: number[] = [];
+  const onRequest = (_req: IncomingMessage, res: ServerResponse) => {
+    const t = performance.now();
+    res.once('finish', () => inServer.push(performance.now() - t));
+  };
+  s.rn.server.server.prependListener('request', onRequest);
+  loop.enable();
   try {
     return await profiled(label, fn);
   } finally {
-    h.disable();
+    loop.disable();
+    s.rn.server.server.off('request', onRequest);
+    inServer.sort((a, b) => a - b);
+    const at = (p: number) => (inServer[Math.floor((inServer.length - 1) * p)] ?? 0).toFixed(1);
     const ms = (ns: number) => (ns / 1e6).toFixed(1);
     say(
-      `${label}: server event-loop delay p50 ${ms(h.percentile(50))} ms, p99 ${ms(h.percentile(99))} ms, max ${ms(h.max)} ms`,
+      `${label}: server side p50 ${at(0.5)} ms, p99 ${at(0.99)} ms; ` +
+        `event-loop delay p50 ${ms(loop.percentile(50))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`,
     );
   }
 }
@@ -439,7 +486,7 @@ async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const { profile } = await session.post('Profiler.stop');
     const file = join(tmpdir(), `realname-bench-http-${label}-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    summariseProfile(label, profile.nodes as ProfileNode[], file);
+    summariseProfile(label, profile.nodes, file);
     return result;
   } finally {
     session.disconnect();
@@ -495,8 +542,11 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
     const lines: Line[] = [];
 
     const preCase = `preflight-${dialect}`;
-    const pre = await serverSide(preCase, () =>
-      runLoad({ ...base, target: { kind: 'get', path: `/v1/accounts/${BUSY}/operations/deletion/preflight` } }),
+    const pre = await serverSide(s, preCase, () =>
+      runLoad({
+        ...base,
+        target: { kind: 'get', path: `/v1/accounts/${BUSY}/operations/deletion/preflight` },
+      }),
     );
     report(preCase, pre);
     const pointSelect = await refs.pointSelect();
@@ -504,7 +554,7 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
     lines.push(line(preCase, pre, 'raw-point-select', pointSelect));
 
     const unbindCase = `unbind-${dialect}`;
-    const unbind = await serverSide(unbindCase, () =>
+    const unbind = await serverSide(s, unbindCase, () =>
       runLoad({
         ...base,
         target: {
@@ -516,7 +566,9 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
       }),
     );
     report(unbindCase, unbind);
-    say(`${unbindCase}: ${unbind.consumed} of ${ACCOUNTS * (CARDS_PER_ACCOUNT - 1)} (account, card) pairs used`);
+    say(
+      `${unbindCase}: ${unbind.consumed} of ${ACCOUNTS * (CARDS_PER_ACCOUNT - 1)} (account, card) pairs used`,
+    );
     const transaction = await refs.transaction();
     say(`${unbindCase}: raw-transaction ${transaction.toFixed(0)} ops/s`);
     lines.push(line(unbindCase, unbind, 'raw-transaction', transaction));
@@ -543,7 +595,8 @@ async function postgresUnreachable(): Promise<string | null> {
 export async function main(): Promise<void> {
   const wanted = (process.env.BENCH_HTTP_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
   const lines: Line[] = [];
-  if (PROFILE) say('BENCH_HTTP_PROFILE=1: the server thread is profiled during the HTTP runs (lower numbers)');
+  if (PROFILE)
+    say('BENCH_HTTP_PROFILE=1: the server thread is profiled during the HTTP runs (lower numbers)');
   for (const dialect of ['sqlite', 'postgres'] as const) {
     if (!wanted.includes(dialect)) continue;
     if (dialect === 'postgres') {
@@ -557,4 +610,3 @@ export async function main(): Promise<void> {
   }
   printLines(lines);
 }
-

@@ -3,7 +3,7 @@
  * clock: cancellable through day 59, purged on day 60 by the timer worker, across a restart, with
  * the PII unrecoverable afterwards, and each timer fired once when several workers race.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
@@ -120,6 +120,7 @@ describe.each(dialects().map((d) => d.name))('deletion workflow on %s', (dialect
         expect(bytes.includes(Buffer.from(demoIdNumber(1, '19880808'), 'utf8')), file).toBe(false);
         expect(bytes.includes(Buffer.from('13912345678', 'utf8')), file).toBe(false);
       }
+      rmSync(s.home.dir, { recursive: true, force: true });
     }
   });
 
