@@ -17,6 +17,8 @@ const ConfigSchema = z.strictObject({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite store)')
     .optional(),
   REALNAME_DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL connections per process: each open account transaction holds one. */
+  REALNAME_DB_POOL: z.coerce.number().int().min(1).max(500).default(20),
   REALNAME_MASTER_KEY: z.string().min(1).optional(),
   REALNAME_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   REALNAME_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -122,6 +122,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     clock,
     log,
     ...(options.schema ? { schema: options.schema } : {}),
+    poolSize: config.REALNAME_DB_POOL,
   });
 
   // Pairwise ids must be stable for the life of the deployment: derived from the master key unless set.

@@ -62,5 +62,34 @@ export function openSqlite(options: SqliteOpenOptions): Kysely<Database> {
   raw.pragma('foreign_keys = ON');
   raw.pragma('secure_delete = ON');
   raw.pragma('synchronous = FULL');
-  return new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: raw }) });
+  return new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: withStatementCache(raw) }) });
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; compiling the SQL was a sixth of the server's
+ * time under load (bench/http.ts). The store issues a small set of query shapes, so prepared
+ * statements are kept by SQL text (bounded, oldest dropped first). Reusing a statement is safe here:
+ * the driver's connection mutex means one statement runs at a time.
+ */
+function withStatementCache(db: BetterSqlite3.Database, max = 512): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = db.prepare.bind(db);
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        // Native methods must run on the real connection, not on the proxy.
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return (sql: string) => {
+        let stmt = cache.get(sql);
+        if (stmt === undefined) {
+          stmt = prepare(sql);
+          if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+          cache.set(sql, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
