@@ -9,12 +9,19 @@ import { createAccountService } from './app/accounts.js';
 import { createAdminService } from './app/admin.js';
 import type { AppDeps } from './app/deps.js';
 import { createOperationService } from './app/operations.js';
+import { createEvidenceService } from './app/evidence.js';
+import { createReviewService } from './app/reviews.js';
 import { createTimerService } from './app/timers.js';
+import { createVerificationService } from './app/verifications.js';
+import { createDevSmsSender, type DevSmsSender } from './adapters/notify/sms.js';
+import { devSmsRoutes, verificationRoutes } from './adapters/http/routes/verifications.js';
 import { startTimerWorker, type TimerWorker } from './adapters/workers/timer-worker.js';
 import { buildServer, createMetrics, type RealnameServer } from './adapters/http/index.js';
 import { accountRoutes } from './adapters/http/routes/accounts.js';
 import { adminRoutes } from './adapters/http/routes/admin.js';
 import { operationRoutes } from './adapters/http/routes/operations.js';
+import { evidenceRoutes } from './adapters/http/routes/evidence.js';
+import { reviewRoutes } from './adapters/http/routes/reviews.js';
 import { loadMasterKey } from './adapters/store/crypto.js';
 import { createStore, type KyselyStore } from './adapters/store/kysely-store.js';
 import { defaultWorkingDayCalendar, type YearSchedule } from './core/calendar.js';
@@ -57,7 +64,12 @@ export interface Realname {
     operations: ReturnType<typeof createOperationService>;
     admin: ReturnType<typeof createAdminService>;
     timers: ReturnType<typeof createTimerService>;
+    evidence: ReturnType<typeof createEvidenceService>;
+    reviews: ReturnType<typeof createReviewService>;
+    verifications: ReturnType<typeof createVerificationService>;
   };
+  /** The SMS sender: the development verifier (codes logged, never sent) until a gateway adapter exists. */
+  sms: DevSmsSender;
   /** The in-process timer worker, when started (`startWorker`). */
   worker: TimerWorker | null;
   startWorker(intervalMs?: number): TimerWorker;
@@ -100,6 +112,8 @@ export async function createRealname(config: Config, options: CreateOptions = {}
   const calendar = defaultWorkingDayCalendar(overrides);
 
   const devClock = options.clock ?? (config.REALNAME_DEV_CLOCK ? new ShiftableClock() : null);
+  /** The dev clock, and with it the dev SMS read-back, are on. */
+  const devMode = devClock !== null && Boolean(config.REALNAME_DEV_CLOCK || options.clock);
   const clock: Clock = devClock ?? { now: () => Date.now() };
 
   const missing = calendar.missingCoverage(clock.now(), 60);
@@ -140,18 +154,27 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     random: (n) => randomBytes(n),
     telemetry: metrics,
   };
+  // No SMS gateway adapter yet: every code goes to the development verifier, which only logs it.
+  const sms = createDevSmsSender(log, { clock });
+  log.warn(
+    'SMS codes are NOT sent: the development verifier only logs them (no SMS gateway is configured). ' +
+      'Step-up codes (card unbind, deletion, revocation) reach users only through these logs.',
+  );
   const services = {
     accounts: createAccountService(deps),
     operations: createOperationService(deps),
     admin: createAdminService(deps),
     timers: createTimerService(deps),
+    evidence: createEvidenceService(deps),
+    reviews: createReviewService(deps),
+    verifications: createVerificationService({ ...deps, sms }),
   };
 
   const server = await buildServer({
     logger: options.httpLogger === undefined ? { level: config.REALNAME_LOG_LEVEL } : options.httpLogger,
     store,
     clock,
-    devClock: devClock && (config.REALNAME_DEV_CLOCK || options.clock) ? devClock : null,
+    devClock: devMode ? devClock : null,
     metrics,
     rateLimit: { max: config.REALNAME_RATE_LIMIT, timeWindowMs: 60_000 },
     adminKey: config.REALNAME_ADMIN_KEY ?? null,
@@ -159,7 +182,11 @@ export async function createRealname(config: Config, options: CreateOptions = {}
   });
   accountRoutes(server, services.accounts);
   operationRoutes(server, services.operations);
+  evidenceRoutes(server, services.evidence);
+  reviewRoutes(server, services.reviews);
   adminRoutes(server, services.admin);
+  verificationRoutes(server, services.verifications);
+  devSmsRoutes(server, devMode ? sms : null);
 
   const realname: Realname = {
     config,
@@ -167,6 +194,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     store,
     clock,
     services,
+    sms,
     worker: null,
     startWorker(intervalMs = config.REALNAME_DEV_CLOCK ? 1_000 : 10_000) {
       realname.worker ??= startTimerWorker({ timers: services.timers, intervalMs, log });

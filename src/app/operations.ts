@@ -23,6 +23,7 @@ import {
   type Preflight,
 } from '../core/preflight.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
+import { assertEvidenceRefs } from './evidence.js';
 
 /** Evidence supplied when an operation starts: references to uploaded items or verifications. */
 export interface EvidenceRef {
@@ -128,6 +129,13 @@ export function createOperationService(deps: AppDeps) {
         });
       }
       if (request.newDocumentType !== 'cn_id') {
+        // R-CHG-4: the new subject waits for its reviews sealed in the store (it must survive a
+        // restart); the second approval applies it (app/reviews.ts), a rejection or cancel drops it.
+        await tx.putPendingSubject(
+          op.id,
+          { name: doc.name, documentType: doc.type, documentNumber: doc.number, documentKey: doc.key },
+          now,
+        );
         const rules = policy.rulesFor(facts.account.region).change;
         await move(
           tx,
@@ -260,10 +268,20 @@ export function createOperationService(deps: AppDeps) {
       const request = await enrich(input.request);
       const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
+        // An uploadable kind must reference an uploaded item of this account and kind (R-CHG-1,
+        // R-MIN-3, R-ABN-2): EVIDENCE_NOT_FOUND otherwise, before anything is decided or written.
+        await assertEvidenceRefs(store, accountId, input.evidence ?? []);
         const facts = await tx.facts();
         const decision = preflightFn({ facts, request, now, context: input.context ?? {} });
+        // Distinct items count: the same reference twice is one verification, not two (R-ABN-2 asks for 3).
         const provided: Partial<Record<EvidenceKind, number>> = {};
-        for (const e of input.evidence ?? []) provided[e.kind] = (provided[e.kind] ?? 0) + 1;
+        const seen = new Set<string>();
+        for (const e of input.evidence ?? []) {
+          const key = `${e.kind}\u0000${e.ref}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          provided[e.kind] = (provided[e.kind] ?? 0) + 1;
+        }
         const blockers: Blocker[] = [
           ...decision.blockers,
           ...missingEvidence(decision.requiredEvidence, provided),
@@ -367,6 +385,8 @@ export function createOperationService(deps: AppDeps) {
         }
         if (op.kind === 'account.delete')
           await tx.updateAccount({ status: 'active', deactivatingUntil: null });
+        // R-CHG-4: a cancelled change's sealed new subject is not kept.
+        if (op.kind === 'realname.change') await tx.deletePendingSubject(op.id);
         await move(tx, op, 'cancel', { by, actor: actor.id, now }, telemetry);
         await tx.audit({
           at: now,

@@ -30,6 +30,8 @@ import type {
   Subscription,
 } from './model.js';
 
+import type { EvidenceKind } from './rules/types.js';
+
 export type { Clock } from './clock.js';
 
 /** Kinds of fact rows an account owns (SPEC §2), each its own table, keyed by (accountId, id). */
@@ -73,7 +75,9 @@ export type HistoryEvent =
   | { kind: 'identity_modification'; at: number }
   | { kind: 'revoked'; at: number }
   | { kind: 'verified_transaction'; at: number }
-  | { kind: 'card_bound'; at: number };
+  | { kind: 'card_bound'; at: number }
+  /** A wrong, expired, reused or locked one-time code (a risk signal, R-RISK-1), with its purpose. */
+  | { kind: 'failed_verification'; at: number; purpose: string };
 
 /** The clear identity data. Only the store (to encrypt it) and a reviewer's audited view see it. */
 export interface IdentitySecret {
@@ -215,6 +219,126 @@ export interface AccountTx {
    * fields. What remains is the retired account id and PII-free records.
    */
   erasePersonalData(): Promise<void>;
+  /** Store an uploaded evidence file, sealed under the account's data key (R-CHG-1, R-MIN-3, R-ABN-2). */
+  putEvidence(item: EvidenceWrite): Promise<void>;
+  /** Keep the new subject of a change waiting for its reviews, sealed (R-CHG-4). Replaces any earlier one. */
+  putPendingSubject(operationId: string, subject: PendingSubject, at: number): Promise<void>;
+  /** Forget the pending subject of a change (applied, rejected or cancelled). True if there was one. */
+  deletePendingSubject(operationId: string): Promise<boolean>;
+  /** A reviewer claims a case of this account (one claim per operation; replaces an earlier one). */
+  claimReview(claim: ReviewClaim): Promise<void>;
+  /** Release the claim of a case (after a decision, or between the 2 steps of R-CHG-4). */
+  releaseReview(operationId: string): Promise<void>;
+  /** One-time code challenges (step-up: R-CARD-1, R-REV-2, R-DEL, R-CHG-1), of this account only. */
+  createVerification(challenge: NewVerification): Promise<void>;
+  /** A challenge of this account; another account's id reads as absent (null). */
+  verification(id: string): Promise<VerificationRecord | null>;
+  /** The newest challenge of this account for `purpose` (the resend cooldown reads it), or null. */
+  latestVerification(purpose: string): Promise<VerificationRecord | null>;
+  /** Count one attempt at the code; returns the attempts made so far. */
+  recordVerificationAttempt(id: string): Promise<number>;
+  markVerificationVerified(id: string, at: number): Promise<void>;
+  /**
+   * Consume a verified, unconsumed challenge of this account, in this transaction (a refused start
+   * rolls it back). False when there was nothing to consume.
+   */
+  consumeVerification(id: string, at: number): Promise<boolean>;
+  /** Remove a challenge whose code could not be sent (it never existed for the user). */
+  deleteVerification(id: string): Promise<void>;
+}
+
+/** Where a one-time code goes: the card's reserved phone (R-CARD-1) or the account's bound phone. */
+export type VerificationChannel = 'reserved_phone' | 'bound_phone';
+
+/** A one-time code challenge. The code itself is never stored: only its keyed hash. */
+export interface VerificationRecord {
+  id: string;
+  accountId: string;
+  /** What the code is for, e.g. 'card.unbind:card_1', 'account.delete', 'realname.revoke'. */
+  purpose: string;
+  channel: VerificationChannel;
+  /** HMAC-SHA256 of the challenge id and the code under a per-deployment key. */
+  codeHash: string;
+  createdAt: number;
+  expiresAt: number;
+  attempts: number;
+  verifiedAt: number | null;
+  consumedAt: number | null;
+}
+
+export type NewVerification = Omit<
+  VerificationRecord,
+  'accountId' | 'attempts' | 'verifiedAt' | 'consumedAt'
+>;
+
+/**
+ * Sends a one-time code by SMS. The development verifier only logs it; a real gateway implements the
+ * same interface. The destination is masked: the platform maps it (with the account id) to the real
+ * number, which this service never holds in clear outside the encrypted store.
+ */
+export interface SmsSender {
+  send(message: {
+    /** Masked destination, for logs. */
+    to: string;
+    accountId: string;
+    /** What the code is for, and the challenge it answers (a gateway may pick its template by it). */
+    purpose: string;
+    challengeId: string;
+    text: { en: string; 'zh-CN': string };
+    code: string;
+  }): Promise<void>;
+}
+
+/** What is known of an evidence file without opening it: never its content nor its file name. */
+export interface EvidenceMeta {
+  id: string;
+  accountId: string;
+  kind: EvidenceKind;
+  contentType: string;
+  /** Bytes of the clear content. */
+  size: number;
+  /** sha256 of the clear content, hex. */
+  sha256: string;
+  createdAt: number;
+}
+
+/** An evidence file as written: the store seals `name` and `data` under the account's data key. */
+export interface EvidenceWrite extends Omit<EvidenceMeta, 'accountId'> {
+  name: string | null;
+  data: Uint8Array;
+}
+
+/** The new subject of a non-mainland change, kept sealed until its second review (R-CHG-4). */
+export interface PendingSubject extends IdentitySecret {
+  /** Keyed hash of the document (ids.ts documentKey), as IdentityWrite carries it. */
+  documentKey: string;
+}
+
+/** Who works a case of the review queue, and since when. */
+export interface ReviewClaim {
+  operationId: string;
+  /** The reviewer's actor id ('reviewer:<keyId>', 'admin:<keyId>'). */
+  reviewer: string;
+  claimedAt: number;
+}
+
+/** A page of the review queue: open operations in `states`, by due date (no due date last), then id. */
+export interface ReviewQueueQuery {
+  states: readonly string[];
+  kind?: string;
+  state?: string;
+  /** true: due before `now`; false: due at or after `now`, or without a due date. */
+  overdue?: { now: number; value: boolean };
+  /** A reviewer's actor id, or null for unclaimed cases. */
+  claimedBy?: string | null;
+  /** Keyset cursor: the (due, id) of the last row of the previous page (due null sorts last). */
+  after?: { dueAt: number | null; id: string } | null;
+  limit: number;
+}
+
+export interface ReviewQueueRow extends OperationRecord {
+  claimedBy: string | null;
+  claimedAt: number | null;
 }
 
 export interface Store {
@@ -256,6 +380,21 @@ export interface Store {
   claimIdempotency(rec: IdempotencyClaim): Promise<IdempotencyRecord | null>;
   completeIdempotency(scope: string, key: string, response: { status: number; body: string }): Promise<void>;
   releaseIdempotency(scope: string, key: string): Promise<void>;
+  /** Evidence files of an account (all, or those of `ids` that exist there), oldest first: metadata only. */
+  evidence(accountId: string, ids?: readonly string[]): Promise<EvidenceMeta[]>;
+  /**
+   * Decrypt one evidence file for a reviewer (the caller audits the access). Null if absent or after
+   * crypto-shredding.
+   */
+  revealEvidence(
+    accountId: string,
+    id: string,
+  ): Promise<(EvidenceMeta & { name: string | null; data: Uint8Array }) | null>;
+  /** Decrypt the pending new subject of a change (R-CHG-4). Null if none. */
+  pendingSubject(operationId: string): Promise<PendingSubject | null>;
+  reviewClaim(operationId: string): Promise<ReviewClaim | null>;
+  /** The review queue (R-ABN-2, R-CHG-4, R-MIN-3): one page, see {@link ReviewQueueQuery}. */
+  reviewQueue(query: ReviewQueueQuery): Promise<ReviewQueueRow[]>;
   /** Store reachable and migrations current (for /readyz). */
   health(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

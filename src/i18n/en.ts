@@ -297,6 +297,75 @@ export const enMessages = {
     message: 'The operation is blocked by {count} rules; each is listed with its fix.',
     remediation: 'Fix each blocker, then try again.',
   },
+  VERIFICATION_NOT_FOUND: {
+    message: 'No verification {challengeId} on this account.',
+    remediation: 'Request a new code.',
+  },
+  VERIFICATION_CARD_NOT_FOUND: {
+    message: 'No bound card {cardId} on this account to send a code to.',
+    remediation: 'Choose one of the cards listed in Wallet › Cards.',
+  },
+  VERIFICATION_CODE_WRONG: {
+    message: 'The code is wrong; {attemptsLeft} attempts left.',
+    remediation: 'Check the SMS and enter the code again.',
+  },
+  VERIFICATION_CODE_EXPIRED: {
+    message: 'The code has expired.',
+    remediation: 'Request a new code.',
+  },
+  VERIFICATION_CODE_USED: {
+    message: 'This code was already used.',
+    remediation: 'Request a new code.',
+  },
+  VERIFICATION_LOCKED: {
+    message: 'Too many wrong codes ({maxAttempts} attempts): this code can no longer be used.',
+    remediation: 'Request a new code.',
+  },
+  VERIFICATION_RESEND_TOO_SOON: {
+    message: 'A code for {purpose:term} was sent less than {cooldownSeconds} seconds ago.',
+    remediation: 'Use the code already sent, or ask again in {retryAfter} seconds.',
+  },
+  VERIFICATION_SEND_FAILED: {
+    message: 'The code could not be sent.',
+    remediation: 'Try again in a moment.',
+  },
+  VERIFICATION_REQUIRED: {
+    message: 'Evidence "{evidence:term}" must be a verified, unused code for {purpose:term}: {reason:term}.',
+    remediation: 'Request a code for this operation, verify it, and start again with its challenge id.',
+  },
+  EVIDENCE_TOO_LARGE: {
+    message: 'The {kind:term} file is {size} bytes; at most {limit} bytes are accepted.',
+    remediation: 'Compress it, or upload a smaller file.',
+  },
+  EVIDENCE_TYPE_NOT_ALLOWED: {
+    message: 'A {kind:term} cannot be {contentType}; accepted: {allowed}.',
+    remediation: 'Upload it in one of the accepted formats.',
+  },
+  EVIDENCE_CONTENT_MISMATCH: {
+    message: 'The file is not a {contentType}: its content does not match the declared type.',
+    remediation: 'Declare the file’s real type, or upload the right file.',
+  },
+  EVIDENCE_NAME_INVALID: {
+    message: 'The file name is not accepted: {problem:term}.',
+    remediation: 'Use a plain file name without path separators, "..", ":" or control characters.',
+  },
+  EVIDENCE_NOT_FOUND: {
+    message: 'No evidence {ref} of this kind on this account.',
+    remediation: 'Upload the file first, then reference the id the upload returned.',
+  },
+  REVIEW_CLAIMED: {
+    message: 'This case is claimed by {claimedBy} since {since:date}.',
+    remediation: 'Pick another case, or ask that reviewer to hand it over.',
+  },
+  REVIEW_NOT_CLAIMED: {
+    message: 'Only the reviewer who claimed this case can decide it; it is claimed by {claimedBy:term}.',
+    remediation: 'Claim the case first.',
+  },
+  REVIEW_NOT_OPEN: { message: 'Operation {operationId} is {state} and not waiting for a review.' },
+  REVIEW_SECOND_REVIEWER_REQUIRED: {
+    message: 'The second review step of a non-mainland change needs another reviewer than the first.',
+    remediation: 'Leave step 2 to another reviewer.',
+  },
   RATE_LIMITED: { message: 'Too many requests; retry after {retryAfter} seconds.' },
   POLICY_INVALID: { message: 'The policy is invalid at {path}: {reason}' },
   DEV_CLOCK_DISABLED: { message: 'The development clock is not enabled.' },
@@ -377,6 +446,17 @@ export const enTerms = {
   recover_rebind_card: 'bind a card again at any time',
   recover_change_again: 'change again after the minimum interval',
   fund_flow_declaration: 'fund-flow declaration',
+  name_empty: 'it is empty',
+  name_too_long: 'it is longer than 255 bytes',
+  name_forbidden_character: 'it contains a path separator, ":", NUL or another control character',
+  name_traversal: 'it contains ".." (path traversal)',
+  nobody: 'nobody',
+  verification_not_found: 'no such verification on this account',
+  verification_other_purpose: 'the code was requested for another purpose',
+  verification_other_channel: 'the code was sent to another phone',
+  verification_not_verified: 'the code has not been verified',
+  verification_used: 'the code was already used',
+  verification_expired: 'the code has expired',
 } as const satisfies Terms;
 
 export type TermKey = keyof typeof enTerms;

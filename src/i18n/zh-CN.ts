@@ -270,6 +270,75 @@ export const zhCNMessages = {
     message: '操作被 {count} 条规则阻止，每条均附有解决办法。',
     remediation: '请逐一解决后重试。',
   },
+  VERIFICATION_NOT_FOUND: {
+    message: '本账户没有验证请求 {challengeId}。',
+    remediation: '请重新获取验证码。',
+  },
+  VERIFICATION_CARD_NOT_FOUND: {
+    message: '本账户没有绑定银行卡 {cardId}，无法发送验证码。',
+    remediation: '请从「钱包 › 银行卡」中选择一张卡。',
+  },
+  VERIFICATION_CODE_WRONG: {
+    message: '验证码错误，还可尝试 {attemptsLeft} 次。',
+    remediation: '请核对短信后重新输入。',
+  },
+  VERIFICATION_CODE_EXPIRED: {
+    message: '验证码已过期。',
+    remediation: '请重新获取验证码。',
+  },
+  VERIFICATION_CODE_USED: {
+    message: '该验证码已被使用。',
+    remediation: '请重新获取验证码。',
+  },
+  VERIFICATION_LOCKED: {
+    message: '验证码错误次数过多（{maxAttempts} 次），该验证码已失效。',
+    remediation: '请重新获取验证码。',
+  },
+  VERIFICATION_RESEND_TOO_SOON: {
+    message: '用于{purpose:term}的验证码已在 {cooldownSeconds} 秒内发送过。',
+    remediation: '请使用已收到的验证码，或在 {retryAfter} 秒后重新获取。',
+  },
+  VERIFICATION_SEND_FAILED: {
+    message: '验证码发送失败。',
+    remediation: '请稍后重试。',
+  },
+  VERIFICATION_REQUIRED: {
+    message: '证明材料「{evidence:term}」必须是用于{purpose:term}且已验证、未使用的验证码：{reason:term}。',
+    remediation: '请为本操作获取并验证验证码，然后使用其验证请求编号重新发起。',
+  },
+  EVIDENCE_TOO_LARGE: {
+    message: '{kind:term}文件大小为 {size} 字节，最多接受 {limit} 字节。',
+    remediation: '请压缩后上传，或换一个较小的文件。',
+  },
+  EVIDENCE_TYPE_NOT_ALLOWED: {
+    message: '{kind:term}不接受 {contentType} 格式；可接受的格式：{allowed}。',
+    remediation: '请以可接受的格式上传。',
+  },
+  EVIDENCE_CONTENT_MISMATCH: {
+    message: '文件内容与声明的类型 {contentType} 不符。',
+    remediation: '请声明文件的真实类型，或上传正确的文件。',
+  },
+  EVIDENCE_NAME_INVALID: {
+    message: '文件名不被接受：{problem:term}。',
+    remediation: '请使用不含路径分隔符、".."、":" 或控制字符的普通文件名。',
+  },
+  EVIDENCE_NOT_FOUND: {
+    message: '本账户没有该类型的证据 {ref}。',
+    remediation: '请先上传文件，再引用上传返回的编号。',
+  },
+  REVIEW_CLAIMED: {
+    message: '该案件已由 {claimedBy} 于 {since:date} 认领。',
+    remediation: '请选择其他案件，或请该审核员移交。',
+  },
+  REVIEW_NOT_CLAIMED: {
+    message: '只有认领该案件的审核员才能作出决定；当前认领人：{claimedBy:term}。',
+    remediation: '请先认领该案件。',
+  },
+  REVIEW_NOT_OPEN: { message: '操作 {operationId} 当前为 {state} 状态，不在待审核中。' },
+  REVIEW_SECOND_REVIEWER_REQUIRED: {
+    message: '境外证件更换实名的第二步审核须由另一名审核员完成。',
+    remediation: '请由另一名审核员完成第二步审核。',
+  },
   RATE_LIMITED: { message: '请求过于频繁，请在 {retryAfter} 秒后重试。' },
   POLICY_INVALID: { message: '策略在 {path} 处无效：{reason}' },
   DEV_CLOCK_DISABLED: { message: '开发时钟未启用。' },
@@ -350,6 +419,17 @@ export const zhCNTerms = {
   recover_rebind_card: '随时可以重新绑卡',
   recover_change_again: '满最短间隔后可再次更换',
   fund_flow_declaration: '资金流向申报',
+  name_empty: '文件名为空',
+  name_too_long: '文件名超过 255 字节',
+  name_forbidden_character: '文件名含有路径分隔符、":"、NUL 或其他控制字符',
+  name_traversal: '文件名含有 ".."（路径穿越）',
+  nobody: '无',
+  verification_not_found: '本账户没有该验证请求',
+  verification_other_purpose: '该验证码用于其他用途',
+  verification_other_channel: '该验证码发送到了其他手机',
+  verification_not_verified: '该验证码尚未验证',
+  verification_used: '该验证码已被使用',
+  verification_expired: '该验证码已过期',
 } as const satisfies Record<TermKey, string>;
 
 export const zhCN: Catalogue = { messages: zhCNMessages, terms: zhCNTerms };

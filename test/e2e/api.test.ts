@@ -167,24 +167,38 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
 
   it('R-CHG-3 one document, 3 changes across accounts; the 4th is refused and starts a cooldown named in every later refusal', async () => {
     const doc = demoIdNumber(777, '19850505');
-    const body = {
-      newDocument: { type: 'cn_id', number: doc, name: '王五' },
-      evidence: ['document_front', 'document_back', 'liveness_video', 'phone_code', 'bank_reserved_info'].map(
-        (kind) => ({ kind, ref: kind }),
-      ),
+    // R-CHG-1: the images and the video are files uploaded to the account first, referenced by id.
+    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
+    const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
+    const bodyFor = async (id: string) => {
+      const files = { document_front: JPEG, document_back: JPEG, liveness_video: MP4 } as const;
+      const evidence = [];
+      for (const [kind, data] of Object.entries(files)) {
+        const contentType = kind === 'liveness_video' ? 'video/mp4' : 'image/jpeg';
+        const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
+        evidence.push({ kind, ref: up.body.id as string });
+      }
+      for (const kind of ['phone_code', 'bank_reserved_info']) evidence.push({ kind, ref: kind });
+      return { newDocument: { type: 'cn_id', number: doc, name: '王五' }, evidence };
     };
     for (let i = 0; i < 3; i++) {
       const id = await account();
-      const r = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, { body });
+      const r = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, {
+        body: await bodyFor(id),
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
       expect(r.body.outcome).toBe('completed');
     }
     const fourth = await account();
-    const refused = await s.call('POST', `/v1/accounts/${fourth}/operations/realname-change`, { body });
+    const refused = await s.call('POST', `/v1/accounts/${fourth}/operations/realname-change`, {
+      body: await bodyFor(fourth),
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.blockers.map((b: { code: string }) => b.code)).toEqual(['DOCUMENT_CHANGE_LIMIT']);
     const fifth = await account();
-    const cooled = await s.call('POST', `/v1/accounts/${fifth}/operations/realname-change`, { body });
+    const cooled = await s.call('POST', `/v1/accounts/${fifth}/operations/realname-change`, {
+      body: await bodyFor(fifth),
+    });
     expect(cooled.body.blockers.map((b: { code: string }) => b.code)).toEqual(['DOCUMENT_COOLDOWN']);
     expect(cooled.body.blockers[0].params.until).toBe(s.clock.now() + 180 * 86_400_000);
     expect(JSON.stringify(cooled.body)).not.toContain(doc);

@@ -31,6 +31,8 @@ export interface Ddl {
   /** Booleans as 0/1 on both dialects (schema.ts explains why). */
   readonly flagType: ColumnDataType;
   readonly jsonType: ColumnDataType;
+  /** Bytes (sealed evidence files): `bytea` on PostgreSQL, `blob` on SQLite. */
+  readonly binaryType: ColumnDataType;
   /** `create table`, declared STRICT on SQLite so a value of the wrong type is refused, not coerced. */
   createTable(name: string): CreateTableBuilder<string, never>;
   /** Add an autoincrement primary key `id` that is never reused. */
@@ -56,6 +58,7 @@ export function ddl(db: Kysely<unknown>): Ddl {
     moneyType: int64,
     flagType: 'integer',
     jsonType: 'text',
+    binaryType: pg ? 'bytea' : 'blob',
     createTable(name) {
       const builder = db.schema.createTable(name);
       return pg ? builder : builder.modifyEnd(sql`strict`);

@@ -18,7 +18,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { DomainError } from '../../core/errors/index.js';
 import { maskDocumentNumber, maskEmail, maskName, maskPhone } from '../../core/mask.js';
@@ -30,6 +30,12 @@ import {
   type ApiKeyRecord,
   type AuditEntry,
   type AuditVerification,
+  type EvidenceMeta,
+  type EvidenceWrite,
+  type PendingSubject,
+  type ReviewClaim,
+  type ReviewQueueQuery,
+  type ReviewQueueRow,
   type FactKind,
   type FactRows,
   type HistoryEvent,
@@ -44,6 +50,9 @@ import {
   type StoredAuditEntry,
   type StoredOutboxEvent,
   type TimelineEntry,
+  type NewVerification,
+  type VerificationChannel,
+  type VerificationRecord,
 } from '../../core/ports.js';
 import { appendAudit, assertNoPii, prepareAudit, readAuditTrail, verifyAuditChain } from './audit.js';
 import type { PreparedAudit } from './audit.js';
@@ -56,7 +65,15 @@ import {
   type MasterKey,
 } from './crypto.js';
 import type { Dialect } from './ddl.js';
-import { assembleFacts, deleteAllFactRows, deleteFactRow, listFactRows, putFactRow, toAccount, toOperation } from './facts.js';
+import {
+  assembleFacts,
+  deleteAllFactRows,
+  deleteFactRow,
+  listFactRows,
+  putFactRow,
+  toAccount,
+  toOperation,
+} from './facts.js';
 import { migrateToLatest, migrationStatus } from './migrations/index.js';
 import { openPostgres } from './postgres.js';
 import {
@@ -66,6 +83,7 @@ import {
   type AccountsTable,
   type Database,
   type OperationsTable,
+  type VerificationsTable,
 } from './schema.js';
 import { openSqlite } from './sqlite.js';
 
@@ -228,6 +246,7 @@ class KyselyAccountTx implements StoreAccountTx {
         kind: event.kind,
         at: event.at,
         card_type: event.kind === 'card_unbind' ? event.cardType : null,
+        detail: event.kind === 'failed_verification' ? event.purpose : null,
       })
       .execute();
   }
@@ -419,6 +438,68 @@ class KyselyAccountTx implements StoreAccountTx {
     this.shredded = true;
   }
 
+  async putEvidence(item: EvidenceWrite): Promise<void> {
+    const cipher = await this.#cipherOf();
+    await this.#db()
+      .insertInto('evidence')
+      .values({
+        id: item.id,
+        account_id: this.accountId,
+        kind: item.kind,
+        content_type: item.contentType,
+        size: item.size,
+        sha256: item.sha256,
+        name_enc: item.name === null ? null : cipher.encrypt('evidence.name', item.name),
+        created_at: item.createdAt,
+        data_enc: cipher.encryptBytes('evidence.data', item.data),
+      })
+      .execute();
+  }
+
+  async putPendingSubject(operationId: string, subject: PendingSubject, at: number): Promise<void> {
+    await this.#ownOperation(operationId);
+    const cipher = await this.#cipherOf();
+    const values = {
+      document_type: subject.documentType,
+      name_enc: cipher.encrypt('pending.name', subject.name),
+      document_enc: cipher.encrypt('pending.document', subject.documentNumber),
+      document_key: subject.documentKey,
+      created_at: at,
+    };
+    await this.#db()
+      .insertInto('pending_subjects')
+      .values({ operation_id: operationId, account_id: this.accountId, ...values })
+      .onConflict((oc) => oc.column('operation_id').doUpdateSet(values))
+      .execute();
+  }
+
+  async deletePendingSubject(operationId: string): Promise<boolean> {
+    const res = await this.#db()
+      .deleteFrom('pending_subjects')
+      .where('operation_id', '=', operationId)
+      .where('account_id', '=', this.accountId)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  async claimReview(claim: ReviewClaim): Promise<void> {
+    await this.#ownOperation(claim.operationId);
+    const values = { reviewer: claim.reviewer, claimed_at: claim.claimedAt };
+    await this.#db()
+      .insertInto('review_claims')
+      .values({ operation_id: claim.operationId, account_id: this.accountId, ...values })
+      .onConflict((oc) => oc.column('operation_id').doUpdateSet(values))
+      .execute();
+  }
+
+  async releaseReview(operationId: string): Promise<void> {
+    await this.#db()
+      .deleteFrom('review_claims')
+      .where('operation_id', '=', operationId)
+      .where('account_id', '=', this.accountId)
+      .execute();
+  }
+
   documentUsage(documentKey: string): Promise<{ changesAt: number[]; cooldownUntil: number | null }> {
     return readDocumentUsage(this.#db(), documentKey);
   }
@@ -428,14 +509,149 @@ class KyselyAccountTx implements StoreAccountTx {
     await this.destroyDataKey();
     await db.deleteFrom('identities').where('account_id', '=', this.accountId).execute();
     await db.deleteFrom('identity_history').where('account_id', '=', this.accountId).execute();
+    // Evidence files and the pending subjects of changes are sealed under the destroyed key already;
+    // the rows go too, so not even their sizes and hashes outlive the account.
+    await db.deleteFrom('evidence').where('account_id', '=', this.accountId).execute();
+    await db.deleteFrom('pending_subjects').where('account_id', '=', this.accountId).execute();
     await deleteAllFactRows(db, this.accountId, ['grants']);
     await db.updateTable('grants').set({ active: 0 }).where('account_id', '=', this.accountId).execute();
     await db
       .updateTable('accounts')
-      .set({ phone_enc: '', phone_masked: '', email_enc: null, email_masked: null, balance: 0, merchant: null, frozen_reason: null })
+      .set({
+        phone_enc: '',
+        phone_masked: '',
+        email_enc: null,
+        email_masked: null,
+        balance: 0,
+        merchant: null,
+        frozen_reason: null,
+      })
       .where('id', '=', this.accountId)
       .execute();
   }
+
+  async createVerification(challenge: NewVerification): Promise<void> {
+    await this.#db()
+      .insertInto('verifications')
+      .values({
+        id: challenge.id,
+        account_id: this.accountId,
+        purpose: challenge.purpose,
+        channel: challenge.channel,
+        code_hash: challenge.codeHash,
+        created_at: challenge.createdAt,
+        expires_at: challenge.expiresAt,
+        attempts: 0,
+        verified_at: null,
+        consumed_at: null,
+      })
+      .execute();
+  }
+
+  async verification(id: string): Promise<VerificationRecord | null> {
+    const row = await this.#db()
+      .selectFrom('verifications')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', this.accountId)
+      .executeTakeFirst();
+    return row ? toVerification(row) : null;
+  }
+
+  async latestVerification(purpose: string): Promise<VerificationRecord | null> {
+    const row = await this.#db()
+      .selectFrom('verifications')
+      .selectAll()
+      .where('account_id', '=', this.accountId)
+      .where('purpose', '=', purpose)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toVerification(row) : null;
+  }
+
+  async recordVerificationAttempt(id: string): Promise<number> {
+    const row = await this.#db()
+      .updateTable('verifications')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .where('account_id', '=', this.accountId)
+      .returning('attempts')
+      .executeTakeFirst();
+    if (!row) throw new DomainError('VERIFICATION_NOT_FOUND', { challengeId: id });
+    return row.attempts;
+  }
+
+  async markVerificationVerified(id: string, at: number): Promise<void> {
+    const res = await this.#db()
+      .updateTable('verifications')
+      .set({ verified_at: at })
+      .where('id', '=', id)
+      .where('account_id', '=', this.accountId)
+      .where('verified_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw new DomainError('VERIFICATION_CODE_USED');
+  }
+
+  async consumeVerification(id: string, at: number): Promise<boolean> {
+    // Conditional: of two consumptions of one challenge, only the first changes the row.
+    const res = await this.#db()
+      .updateTable('verifications')
+      .set({ consumed_at: at })
+      .where('id', '=', id)
+      .where('account_id', '=', this.accountId)
+      .where('verified_at', 'is not', null)
+      .where('consumed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async deleteVerification(id: string): Promise<void> {
+    await this.#db()
+      .deleteFrom('verifications')
+      .where('id', '=', id)
+      .where('account_id', '=', this.accountId)
+      .execute();
+  }
+}
+
+function toVerification(r: Selectable<VerificationsTable>): VerificationRecord {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    purpose: r.purpose,
+    channel: r.channel as VerificationChannel,
+    codeHash: r.code_hash,
+    createdAt: toNumber(r.created_at),
+    expiresAt: toNumber(r.expires_at),
+    attempts: r.attempts,
+    verifiedAt: toNullableNumber(r.verified_at),
+    consumedAt: toNullableNumber(r.consumed_at),
+  };
+}
+
+/** The due date the review queue sorts a case without one by: after every real instant. */
+const NO_DUE_DATE = 8_640_000_000_000_000;
+
+function toEvidenceMeta(r: {
+  id: string;
+  account_id: string;
+  kind: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: number | string | bigint;
+}): EvidenceMeta {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    kind: r.kind as EvidenceMeta['kind'],
+    contentType: r.content_type,
+    size: toNumber(r.size),
+    sha256: r.sha256,
+    createdAt: toNumber(r.created_at),
+  };
 }
 
 async function readDocumentUsage(
@@ -714,11 +930,7 @@ class KyselyStoreImpl implements KyselyStore {
         .where('outcome', 'is', null)
         .where('deadline_at', '<=', now);
       if (kinds && kinds.length > 0) q = q.where('deadline_kind', 'in', [...kinds]);
-      const rows = await q
-        .orderBy('deadline_at')
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      const rows = await q.orderBy('deadline_at').orderBy('id').limit(limit).execute();
       return rows.map(toOperation);
     }, false);
   }
@@ -880,6 +1092,130 @@ class KyselyStoreImpl implements KyselyStore {
       .where('key', '=', key)
       .where('status', '=', 'in_progress')
       .execute();
+  }
+
+  evidence(accountId: string, ids?: readonly string[]): Promise<EvidenceMeta[]> {
+    return this.#read(async (db) => {
+      if (ids !== undefined && ids.length === 0) return [];
+      let q = db
+        .selectFrom('evidence')
+        .select(['id', 'account_id', 'kind', 'content_type', 'size', 'sha256', 'created_at'])
+        .where('account_id', '=', accountId);
+      if (ids !== undefined) q = q.where('id', 'in', [...ids]);
+      const rows = await q.orderBy('created_at').orderBy('id').execute();
+      return rows.map(toEvidenceMeta);
+    }, false);
+  }
+
+  revealEvidence(
+    accountId: string,
+    id: string,
+  ): Promise<(EvidenceMeta & { name: string | null; data: Uint8Array }) | null> {
+    return this.#read(async (db) => {
+      const account = await db
+        .selectFrom('accounts')
+        .select('data_key_wrapped')
+        .where('id', '=', accountId)
+        .executeTakeFirst();
+      if (!account || account.data_key_wrapped === null) return null;
+      const row = await db
+        .selectFrom('evidence')
+        .selectAll()
+        .where('id', '=', id)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (!row) return null;
+      const cipher = accountCipher(this.#deps.masterKey, accountId, account.data_key_wrapped);
+      return {
+        ...toEvidenceMeta(row),
+        name: row.name_enc === null ? null : cipher.decrypt('evidence.name', row.name_enc),
+        data: cipher.decryptBytes('evidence.data', row.data_enc),
+      };
+    }, true);
+  }
+
+  pendingSubject(operationId: string): Promise<PendingSubject | null> {
+    return this.#read(async (db) => {
+      const row = await db
+        .selectFrom('pending_subjects')
+        .innerJoin('accounts', 'accounts.id', 'pending_subjects.account_id')
+        .select([
+          'pending_subjects.account_id',
+          'pending_subjects.document_type',
+          'pending_subjects.name_enc',
+          'pending_subjects.document_enc',
+          'pending_subjects.document_key',
+          'accounts.data_key_wrapped',
+        ])
+        .where('pending_subjects.operation_id', '=', operationId)
+        .executeTakeFirst();
+      if (!row || row.data_key_wrapped === null) return null;
+      const cipher = accountCipher(this.#deps.masterKey, row.account_id, row.data_key_wrapped);
+      return {
+        name: cipher.decrypt('pending.name', row.name_enc),
+        documentType: row.document_type as DocumentType,
+        documentNumber: cipher.decrypt('pending.document', row.document_enc),
+        documentKey: row.document_key,
+      };
+    }, true);
+  }
+
+  reviewClaim(operationId: string): Promise<ReviewClaim | null> {
+    return this.#read(async (db) => {
+      const row = await db
+        .selectFrom('review_claims')
+        .select(['operation_id', 'reviewer', 'claimed_at'])
+        .where('operation_id', '=', operationId)
+        .executeTakeFirst();
+      return row
+        ? { operationId: row.operation_id, reviewer: row.reviewer, claimedAt: toNumber(row.claimed_at) }
+        : null;
+    }, false);
+  }
+
+  reviewQueue(query: ReviewQueueQuery): Promise<ReviewQueueRow[]> {
+    return this.#read(async (db) => {
+      if (query.states.length === 0) return [];
+      // Cases without a due date sort last: one ordering key for the keyset cursor on both dialects.
+      const due = sql<number>`coalesce(${sql.ref('operations.deadline_at')}, ${sql.lit(NO_DUE_DATE)})`;
+      let q = db
+        .selectFrom('operations')
+        .leftJoin('review_claims', 'review_claims.operation_id', 'operations.id')
+        .selectAll('operations')
+        .select(['review_claims.reviewer as claimed_by', 'review_claims.claimed_at as claimed_at'])
+        .where('operations.outcome', 'is', null)
+        .where('operations.state', 'in', [...query.states]);
+      if (query.kind !== undefined) q = q.where('operations.kind', '=', query.kind);
+      if (query.state !== undefined) q = q.where('operations.state', '=', query.state);
+      const overdue = query.overdue;
+      if (overdue !== undefined)
+        q = overdue.value
+          ? q.where('operations.deadline_at', '<', overdue.now)
+          : q.where((eb) =>
+              eb.or([
+                eb('operations.deadline_at', 'is', null),
+                eb('operations.deadline_at', '>=', overdue.now),
+              ]),
+            );
+      if (query.claimedBy !== undefined)
+        q =
+          query.claimedBy === null
+            ? q.where('review_claims.reviewer', 'is', null)
+            : q.where('review_claims.reviewer', '=', query.claimedBy);
+      const after = query.after;
+      if (after) {
+        const d = after.dueAt ?? NO_DUE_DATE;
+        q = q.where((eb) =>
+          eb.or([eb(due, '>', d), eb.and([eb(due, '=', d), eb('operations.id', '>', after.id)])]),
+        );
+      }
+      const rows = await q.orderBy(due).orderBy('operations.id').limit(query.limit).execute();
+      return rows.map((r) => ({
+        ...toOperation(r),
+        claimedBy: r.claimed_by ?? null,
+        claimedAt: toNullableNumber(r.claimed_at ?? null),
+      }));
+    }, false);
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {

@@ -185,6 +185,22 @@ export interface HistoryTable {
   kind: string;
   at: Int64;
   card_type: string | null;
+  /** Kind-specific detail: the purpose of a failed verification (migration 20260702000000). */
+  detail: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One-time code challenges (step-up): the code is kept only as a keyed hash. */
+export interface VerificationsTable {
+  id: string;
+  account_id: string;
+  purpose: string;
+  channel: string;
+  code_hash: string;
+  created_at: Int64;
+  expires_at: Int64;
+  attempts: ColumnType<number, number | undefined, number>;
+  verified_at: NullableInt64;
+  consumed_at: NullableInt64;
 }
 
 export interface OperationsTable {
@@ -262,6 +278,43 @@ export interface IdempotencyTable {
   created_at: Int64;
 }
 
+/** An uploaded evidence file (R-CHG-1, R-MIN-3, R-ABN-2): metadata in clear, name and bytes sealed. */
+export interface EvidenceTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  content_type: string;
+  /** Bytes of the clear content. */
+  size: number;
+  /** sha256 of the clear content, hex. */
+  sha256: string;
+  /** The uploader's file name, sealed (`evidence.name`); null when none was given. */
+  name_enc: string | null;
+  created_at: Int64;
+  /** The content sealed as binary (crypto.ts `encryptBytes`, field `evidence.data`). */
+  data_enc: Buffer;
+}
+
+/** The new subject of a non-mainland change while it waits for its 2 reviews (R-CHG-4), sealed. */
+export interface PendingSubjectsTable {
+  operation_id: string;
+  account_id: string;
+  document_type: string;
+  name_enc: string;
+  document_enc: string;
+  document_key: string;
+  created_at: Int64;
+}
+
+/** Who works a case of the review queue, and since when (one claim per operation). */
+export interface ReviewClaimsTable {
+  operation_id: string;
+  account_id: string;
+  /** The reviewer's actor id ('reviewer:<keyId>', 'admin:<keyId>'). */
+  reviewer: string;
+  claimed_at: Int64;
+}
+
 /** Every table, by name. The fact tables are named after their `FactKind` (ports.ts). */
 export interface Database {
   accounts: AccountsTable;
@@ -287,6 +340,10 @@ export interface Database {
   outbox: OutboxTable;
   api_keys: ApiKeysTable;
   idempotency: IdempotencyTable;
+  verifications: VerificationsTable;
+  evidence: EvidenceTable;
+  pending_subjects: PendingSubjectsTable;
+  review_claims: ReviewClaimsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

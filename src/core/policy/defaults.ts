@@ -47,6 +47,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
     maintenance: { unbindWindow: { start: '04:00', end: '06:00' } },
     appeals: { minAuxVerifications: 3, slaWorkingDays: { min: 3, max: 7 } },
     region: NO_REGION_RULES,
+    verification: { codeTtlSeconds: 300, maxAttempts: 5, resendCooldownSeconds: 60 },
   },
   overlays: {
     HK: { region: { fundFlowDeclarationRequired: true, gdprErasure: true } },

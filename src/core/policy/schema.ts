@@ -14,6 +14,16 @@ const range = z
 const money = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const version = z.string().regex(/^\d+(\.\d+){0,2}$/, 'expected a version like 15.4');
 
+/** One-time codes for step-up (R-CARD-1, R-REV-2, …). */
+const verification = z.strictObject({
+  codeTtlSeconds: int(1),
+  maxAttempts: int(1),
+  resendCooldownSeconds: int(0),
+});
+
+/** Applied when a policy document predates the section, so existing policy files stay valid. */
+export const VERIFICATION_DEFAULTS = { codeTtlSeconds: 300, maxAttempts: 5, resendCooldownSeconds: 60 };
+
 export const sections = {
   deletion: z.strictObject({
     /** R-DEL-2 */
@@ -86,6 +96,7 @@ export const sections = {
     paymentForceClosedOnRevoke: z.boolean(),
     exportAgreementRequired: z.boolean(),
   }),
+  verification: verification.default(VERIFICATION_DEFAULTS),
 };
 
 export const RulesSchema = z.strictObject(sections);
@@ -101,6 +112,7 @@ export const OverlaySchema = z.strictObject({
   maintenance: sections.maintenance.partial().optional(),
   appeals: sections.appeals.partial().optional(),
   region: sections.region.partial().optional(),
+  verification: verification.partial().optional(),
 });
 
 export const REGION_KEYS = ['CN', 'HK', 'MO', 'TW', 'SEA', 'EU', 'US', 'OTHER'] as const;

@@ -9,11 +9,15 @@ import type { Kysely, Migration, MigrationResultSet } from 'kysely';
 import { dialectOf } from '../ddl.js';
 import * as m20260601000000 from './20260601000000_accounts_identities_facts.js';
 import * as m20260601000100 from './20260601000100_operations_audit_outbox.js';
+import * as m20260701000000 from './20260701000000_evidence_reviews.js';
+import * as m20260702000000 from './20260702000000_verifications.js';
 
 /** Every migration, by name. Add new ones at the end with a later timestamp. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '20260601000000_accounts_identities_facts': m20260601000000,
   '20260601000100_operations_audit_outbox': m20260601000100,
+  '20260701000000_evidence_reviews': m20260701000000,
+  '20260702000000_verifications': m20260702000000,
 };
 
 async function migrator<DB>(db: Kysely<DB>): Promise<Migrator> {
