@@ -138,7 +138,10 @@ async function work(spec: LoadSpec): Promise<LoadResult> {
           ...req,
           path: `/v1/accounts/${account}/operations/card-unbind`,
           headers: { ...req.headers, 'content-type': 'application/json' },
-          body: JSON.stringify({ cardId, evidence: [{ kind: 'reserved_phone_code', ref: `sms_${k}` }] }),
+          body: JSON.stringify({
+            cardId,
+            evidence: [{ kind: 'reserved_phone_code', ref: `vrf_${account}_${cardId}` }],
+          }),
         };
       },
     };

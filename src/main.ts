@@ -160,14 +160,15 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     'SMS codes are NOT sent: the development verifier only logs them (no SMS gateway is configured). ' +
       'Step-up codes (card unbind, deletion, revocation) reach users only through these logs.',
   );
+  const verifications = createVerificationService({ ...deps, sms });
   const services = {
     accounts: createAccountService(deps),
-    operations: createOperationService(deps),
+    operations: createOperationService(deps, verifications),
     admin: createAdminService(deps),
     timers: createTimerService(deps),
     evidence: createEvidenceService(deps),
     reviews: createReviewService(deps),
-    verifications: createVerificationService({ ...deps, sms }),
+    verifications,
   };
 
   const server = await buildServer({

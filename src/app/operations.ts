@@ -24,6 +24,7 @@ import {
 } from '../core/preflight.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { assertEvidenceRefs } from './evidence.js';
+import { isCodeEvidence, isVerificationPurpose, verificationPurpose } from './verifications.js';
 
 /** Evidence supplied when an operation starts: references to uploaded items or verifications. */
 export interface EvidenceRef {
@@ -51,7 +52,26 @@ function storedRequest(request: OperationRequest): Record<string, unknown> {
   return { ...request };
 }
 
-export function createOperationService(deps: AppDeps) {
+/** The one-time codes an operation start consumes (app/verifications.ts). */
+export interface CodeConsumer {
+  consume(
+    tx: AccountTx,
+    accountId: string,
+    evidenceKind: EvidenceKind,
+    ref: string,
+    purpose: string,
+    actor?: Actor,
+  ): Promise<void>;
+}
+
+/** The purpose a code must have been requested for, to be used by this operation. */
+function codePurpose(request: OperationRequest): string {
+  return isVerificationPurpose(request.kind)
+    ? verificationPurpose(request.kind, request.kind === 'card.unbind' ? request.cardId : undefined)
+    : request.kind;
+}
+
+export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
   const { store, clock, policy, calendar } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const preflightFn = createPreflight({ policy, calendar });
@@ -307,6 +327,14 @@ export function createOperationService(deps: AppDeps) {
             data: { codes: blockers.map((b) => b.code), policyVersion: decision.policyVersion },
           });
           return { refused: blockers, operationId: null };
+        }
+        // One-time codes (R-CARD-1 reserved phone, bound phone) are consumed in this transaction:
+        // a code that is unknown, unverified, expired, used or for another purpose refuses the
+        // start and nothing is written.
+        const purpose = codePurpose(request);
+        for (const key of seen) {
+          const [kind, ref] = key.split('\u0000') as [EvidenceKind, string];
+          if (isCodeEvidence(kind)) await codes.consume(tx, accountId, kind, ref, purpose, actor);
         }
         const op: OperationRecord = {
           id: newId('op', deps.random),

@@ -28,6 +28,10 @@ export const VERIFICATION_PURPOSES = [
 ] as const;
 export type VerificationPurpose = (typeof VERIFICATION_PURPOSES)[number];
 
+export function isVerificationPurpose(kind: string): kind is VerificationPurpose {
+  return (VERIFICATION_PURPOSES as readonly string[]).includes(kind);
+}
+
 export interface VerificationRequest {
   purpose: VerificationPurpose;
   /** Required for `card.unbind`: the code goes to that card's reserved phone (R-CARD-1). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { dialects } from '../support/dialects.js';
-import { startService, type Service } from '../support/service.js';
+import { startService, verifiedCode, type Service } from '../support/service.js';
 
 const YUAN = 10_000;
 const card = (type: 'debit' | 'credit' | 'overseas', extra: object = {}) => ({
@@ -85,7 +85,7 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     ]);
 
     const refused = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, {
-      body: { evidence: [{ kind: 'sms_code', ref: 'sms_1' }] },
+      body: { evidence: [{ kind: 'sms_code', ref: await verifiedCode(s, id, 'account.delete') }] },
     });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('OPERATION_BLOCKED');
@@ -100,7 +100,7 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(noEvidence.body.blockers.map((b: { code: string }) => b.code)).toEqual(['EVIDENCE_MISSING']);
 
     const started = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, {
-      body: { evidence: [{ kind: 'sms_code', ref: 'sms_1' }] },
+      body: { evidence: [{ kind: 'sms_code', ref: await verifiedCode(s, id, 'account.delete') }] },
     });
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({
@@ -127,10 +127,12 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     const id = await account();
     for (let i = 0; i < 20; i++)
       await s.call('PUT', `/v1/accounts/${id}/cards/c${i}`, { body: card('credit') });
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) codes.push(await verifiedCode(s, id, 'card.unbind', `c${i}`));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
-          body: { cardId: `c${i}`, evidence: [{ kind: 'reserved_phone_code', ref: `sms_${i}` }] },
+          body: { cardId: `c${i}`, evidence: [{ kind: 'reserved_phone_code', ref: codes[i]! }] },
         }),
       ),
     );
@@ -145,16 +147,29 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     const moved = await s.call('POST', '/v1/dev/clock', { body: { advance: 'P1D' } });
     expect(moved.status).toBe(200);
     const next = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
-      body: { cardId: 'c19', evidence: [{ kind: 'reserved_phone_code', ref: 'sms_x' }] },
+      body: {
+        cardId: 'c19',
+        evidence: [{ kind: 'reserved_phone_code', ref: await verifiedCode(s, id, 'card.unbind', 'c19') }],
+      },
     });
     expect(next.status).toBe(202);
   });
 
-  it('R-CARD-4 unbinding the last card leaves the identity pending_completion; binding one again restores it', async () => {
+  it('R-CARD-1 R-CARD-4 unbinding the last card (with a verified code) leaves the identity pending_completion; binding one again restores it', async () => {
     const id = await account();
     await s.call('PUT', `/v1/accounts/${id}/cards/d1`, { body: card('debit') });
+    // R-CARD-1 without a verified code to the reserved phone nothing happens
+    const unverified = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
+      body: { cardId: 'd1', evidence: [{ kind: 'reserved_phone_code', ref: 'vrf_made_up' }] },
+    });
+    expect(unverified.status).toBe(422);
+    expect(unverified.body.code).toBe('VERIFICATION_REQUIRED');
+    expect((await s.call('GET', `/v1/accounts/${id}/cards`)).body).toHaveLength(1);
     const r = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
-      body: { cardId: 'd1', evidence: [{ kind: 'reserved_phone_code', ref: 'sms' }] },
+      body: {
+        cardId: 'd1',
+        evidence: [{ kind: 'reserved_phone_code', ref: await verifiedCode(s, id, 'card.unbind', 'd1') }],
+      },
     });
     expect(r.status).toBe(202);
     expect(r.body.outcome).toBe('completed');
@@ -178,7 +193,8 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
         const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
         evidence.push({ kind, ref: up.body.id as string });
       }
-      for (const kind of ['phone_code', 'bank_reserved_info']) evidence.push({ kind, ref: kind });
+      evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
+      evidence.push({ kind: 'bank_reserved_info', ref: 'bank_check' });
       return { newDocument: { type: 'cn_id', number: doc, name: '王五' }, evidence };
     };
     for (let i = 0; i < 3; i++) {
@@ -208,7 +224,10 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     const id = await account();
     await s.call('PUT', `/v1/accounts/${id}/cards/d1`, { body: card('debit') });
     await s.call('PUT', `/v1/accounts/${id}/cards/d2`, { body: card('debit') });
-    const body = { cardId: 'd1', evidence: [{ kind: 'reserved_phone_code', ref: 'sms' }] };
+    const body = {
+      cardId: 'd1',
+      evidence: [{ kind: 'reserved_phone_code', ref: await verifiedCode(s, id, 'card.unbind', 'd1') }],
+    };
     const headers = { 'idempotency-key': `unbind-${id}` };
     const [a, b] = await Promise.all([
       s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, { body, headers }),

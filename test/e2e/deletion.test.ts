@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { decryptField, parseMasterKey, unwrapDataKey } from '../../src/adapters/store/crypto.js';
 import { dialects } from '../support/dialects.js';
-import { startService, T0, type Service, type ServiceHome } from '../support/service.js';
+import { startService, T0, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
 
 const DAY = 86_400_000;
 const NAME = '欧阳娜娜';
@@ -29,7 +29,7 @@ async function deletable(s: Service, id: string, seq: number): Promise<void> {
 
 async function startDeletion(s: Service, id: string): Promise<string> {
   const r = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, {
-    body: { evidence: [{ kind: 'sms_code', ref: 'sms' }] },
+    body: { evidence: [{ kind: 'sms_code', ref: await verifiedCode(s, id, 'account.delete') }] },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(202);
   return r.body.id as string;

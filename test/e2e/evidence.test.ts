@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { EVIDENCE_BODY_LIMIT } from '../../src/adapters/http/routes/evidence.js';
 import { dialects } from '../support/dialects.js';
-import { startService, type Service, type ServiceHome } from '../support/service.js';
+import { startService, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
 
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
@@ -332,7 +332,7 @@ describe.each(dialects().map((d) => d.name))('evidence files on %s', (dialect) =
     await upload(s, id, { kind: 'statement', contentType: 'text/plain', data: file('text', 'bye') });
     expect(await count(id)).toBe(1);
     const del = await s.call('POST', `/v1/accounts/${id}/operations/deletion`, {
-      body: { evidence: [{ kind: 'sms_code', ref: 'sms' }] },
+      body: { evidence: [{ kind: 'sms_code', ref: await verifiedCode(s, id, 'account.delete') }] },
     });
     expect(del.status, JSON.stringify(del.body)).toBe(202);
     s.clock.advance(60 * DAY);

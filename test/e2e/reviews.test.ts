@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { dialects } from '../support/dialects.js';
-import { startService, type Service } from '../support/service.js';
+import { startService, verifiedCode, type Service } from '../support/service.js';
 
 const DAY = 86_400_000;
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('handheld-id-photo-bytes')]);
@@ -433,7 +433,7 @@ describe.each(dialects().map((d) => d.name))('non-mainland subject change on %s'
           { kind: 'document_front', ref: front },
           { kind: 'document_back', ref: back },
           { kind: 'liveness_video', ref: liveness },
-          { kind: 'phone_code', ref: 'code_1' },
+          { kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') },
           { kind: 'bank_reserved_info', ref: 'bank_1' },
         ],
       };
@@ -518,7 +518,15 @@ describe.each(dialects().map((d) => d.name))('non-mainland subject change on %s'
       s.clock.advance(100 * DAY);
       for (const how of ['reject', 'cancel'] as const) {
         const again = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, {
-          body: { ...body, newDocument: { type: 'hk_mo_permit', number: 'H12345678', name: '李四' } },
+          body: {
+            ...body,
+            // a code is used once: each attempt gets a fresh one
+            evidence: [
+              ...body.evidence.filter((e) => e.kind !== 'phone_code'),
+              { kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') },
+            ],
+            newDocument: { type: 'hk_mo_permit', number: 'H12345678', name: '李四' },
+          },
         });
         expect(again.status, JSON.stringify(again.body)).toBe(202);
         const op2 = again.body.id as string;
