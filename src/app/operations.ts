@@ -326,7 +326,9 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
             action: `${request.kind}.refused`,
             data: { codes: blockers.map((b) => b.code), policyVersion: decision.policyVersion },
           });
-          return { refused: blockers, operationId: null };
+          // Retry-after only when every reason lifts by itself (no evidence missing, nothing to fix).
+          const retryAt = blockers.length === decision.blockers.length ? decision.retryAfter : null;
+          return { refused: blockers, operationId: null, retryAt };
         }
         // One-time codes (R-CARD-1 reserved phone, bound phone) are consumed in this transaction:
         // a code that is unknown, unverified, expired, used or for another purpose refuses the
@@ -381,11 +383,16 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         });
         telemetry.operationStarted(request.kind);
         await effects[request.kind](tx, op, facts, now);
-        return { refused: null, operationId: op.id };
+        return { refused: null, operationId: op.id, retryAt: null };
       });
       if (result.refused) {
         telemetry.refused(result.refused.map((b) => b.code));
-        throw new DomainError('OPERATION_BLOCKED', { count: result.refused.length }, result.refused);
+        const params: Record<string, number> = { count: result.refused.length };
+        if (result.retryAt !== null) {
+          params.retryAt = result.retryAt;
+          params.retryAfterSeconds = Math.max(1, Math.ceil((result.retryAt - clock.now()) / 1000));
+        }
+        throw new DomainError('OPERATION_BLOCKED', params, result.refused);
       }
       return (await store.operation(result.operationId)) as OperationView;
     },

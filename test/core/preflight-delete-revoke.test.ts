@@ -401,6 +401,20 @@ describe('realname.revoke', () => {
     expect(on('android', '14')).toBe('sms');
   });
 
+  it('R-REV-2 the step-up is required evidence at start: two SMS codes on HarmonyOS, one on Android, none with Face ID', () => {
+    const codes = (platform: 'ios' | 'android' | 'harmonyos', osVersion: string) =>
+      run(
+        withFacts((f) => {
+          f.devices[0]!.platform = platform;
+          f.devices[0]!.osVersion = osVersion;
+        }),
+        REVOKE,
+      ).requiredEvidence.filter((e) => e.kind === 'sms_code');
+    expect(codes('harmonyos', '4.0').map((e) => e.min)).toEqual([2]);
+    expect(codes('android', '14').map((e) => e.min)).toEqual([1]);
+    expect(codes('ios', '17.2')).toEqual([]);
+  });
+
   it('R-REV-5 consequences list every restriction with its figures', () => {
     const r = run(busyFacts(), REVOKE);
     const byCode = Object.fromEntries(r.consequences.map((c) => [c.code, c]));

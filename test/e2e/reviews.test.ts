@@ -358,6 +358,8 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
           { kind: 'household_register_proof', ref: household },
           { kind: 'school_enrolment_certificate', ref: school },
           { kind: 'guardian_face', ref: 'face_guardian' },
+          // R-REV-2: the step-up SMS code (Android: one)
+          { kind: 'sms_code', ref: await verifiedCode(s, id, 'realname.revoke') },
         ],
       },
     });

@@ -159,6 +159,11 @@ export function sendProblem(
 ): FastifyReply {
   const problem = buildProblem(request, input);
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
+  // A refusal that lifts by itself (maintenance window R-WIN-1, night window R-MIN-1, daily limits)
+  // tells the client when to retry, in the standard header as well as in the body.
+  const retryAfterSeconds = input.params?.retryAfterSeconds;
+  if (typeof retryAfterSeconds === 'number' && retryAfterSeconds > 0)
+    reply.header('retry-after', String(retryAfterSeconds));
   return reply
     .code(problem.status)
     .header('content-language', pickLocale(request.headers['accept-language']))

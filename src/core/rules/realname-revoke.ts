@@ -170,9 +170,19 @@ export const realnameRevoke: OperationSpec<Req> = {
     );
     return out;
   },
-  evidence({ facts }) {
-    if (!facts.account.minor) return [];
+  evidence(input) {
+    // R-REV-2: the step-up is part of what the start needs: one SMS code, or two on HarmonyOS.
+    // Face ID (iOS ≥ 15.4) is asserted on the device and needs no code here.
+    const step = realnameRevoke.stepUp(input);
+    const codes =
+      step?.method === 'sms_twice'
+        ? [evidence('sms_code', 'R-REV-2', 2)]
+        : step?.method === 'sms'
+          ? [evidence('sms_code', 'R-REV-2')]
+          : [];
+    if (!input.facts.account.minor) return codes;
     return [
+      ...codes,
       evidence('guardian_handheld_id_video', 'R-MIN-3'),
       evidence('household_register_proof', 'R-MIN-3'),
       evidence('school_enrolment_certificate', 'R-MIN-3'),
