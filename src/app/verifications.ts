@@ -36,6 +36,8 @@ export interface VerificationRequest {
   purpose: VerificationPurpose;
   /** Required for `card.unbind`: the code goes to that card's reserved phone (R-CARD-1). */
   cardId?: string;
+  /** A minor's guardian confirms instead (R-MIN-1): the code goes to the guardian's phone. */
+  guardian?: boolean;
 }
 
 /** A code was sent: what the client shows ("code sent to 138****5678") and sends back. */
@@ -53,7 +55,15 @@ export const CODE_EVIDENCE_CHANNEL: Readonly<Partial<Record<EvidenceKind, Verifi
   reserved_phone_code: 'reserved_phone',
   sms_code: 'bound_phone',
   phone_code: 'bound_phone',
+  // R-MIN-1: the guardian's face verification, confirmed by the guardian on the guardian's own
+  // phone; the development verifier stands in for the face check with a code.
+  guardian_face: 'guardian',
 };
+
+/** Guardian challenges have a purpose of their own, so that the minor's and the guardian's codes never mix. */
+export function channelPurpose(purpose: string, channel: VerificationChannel): string {
+  return channel === 'guardian' ? `${purpose}#guardian` : purpose;
+}
 
 /**
  * Whether an evidence kind is a one-time code (and so must be consumed through {@link
@@ -150,7 +160,10 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
     async request(accountId: string, input: VerificationRequest, actor: Actor): Promise<Challenge> {
       if (input.cardId !== undefined && input.purpose !== 'card.unbind')
         throw new DomainError('VALIDATION_FAILED', { detail: 'cardId is only for card.unbind' });
-      const purpose = verificationPurpose(input.purpose, input.cardId);
+      const purpose = channelPurpose(
+        verificationPurpose(input.purpose, input.cardId),
+        input.guardian ? 'guardian' : 'bound_phone',
+      );
       const sent = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         const facts = await tx.facts();
@@ -160,7 +173,20 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
         const rules = policy.rulesFor(facts.account.region).verification;
         let channel: VerificationChannel = 'bound_phone';
         let destinationMasked = facts.account.phoneMasked;
-        if (input.purpose === 'card.unbind') {
+        if (input.guardian) {
+          const guardian =
+            facts.account.minor && facts.account.guardianAccountId
+              ? await store.account(facts.account.guardianAccountId)
+              : null;
+          if (!guardian || guardian.status === 'deleted') {
+            throw new DomainError('VALIDATION_FAILED', {
+              detail:
+                'guardian verification needs a minor account with its guardian on record (guardianAccountId)',
+            });
+          }
+          channel = 'guardian';
+          destinationMasked = guardian.phoneMasked;
+        } else if (input.purpose === 'card.unbind') {
           const card = facts.cards.find((c) => c.id === input.cardId);
           if (!card) throw new DomainError('VERIFICATION_CARD_NOT_FOUND', { cardId: input.cardId ?? '' });
           channel = 'reserved_phone';
@@ -324,7 +350,7 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
       };
       const row = await tx.verification(ref);
       if (!row) return refuse('verification_not_found');
-      if (row.purpose !== purpose) return refuse('verification_other_purpose');
+      if (row.purpose !== channelPurpose(purpose, channel)) return refuse('verification_other_purpose');
       if (row.channel !== channel) return refuse('verification_other_channel');
       if (row.consumedAt !== null) return refuse('verification_used');
       if (row.verifiedAt === null) return refuse('verification_not_verified');

@@ -248,7 +248,8 @@ export interface AccountTx {
 }
 
 /** Where a one-time code goes: the card's reserved phone (R-CARD-1) or the account's bound phone. */
-export type VerificationChannel = 'reserved_phone' | 'bound_phone';
+/** Where a code goes: the card's reserved phone, the account's bound phone, or a minor's guardian (R-MIN-1). */
+export type VerificationChannel = 'reserved_phone' | 'bound_phone' | 'guardian';
 
 /** A one-time code challenge. The code itself is never stored: only its keyed hash. */
 export interface VerificationRecord {

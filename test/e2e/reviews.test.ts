@@ -50,8 +50,25 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
   /** A verified adult account with a primary device; frozen (locked) unless told otherwise. */
   async function account(opts: { frozen?: boolean; minor?: boolean } = {}): Promise<string> {
     const id = `acc_rv_${++n}`;
+    let guardian: string | null = null;
+    if (opts.minor) {
+      // R-MIN-1: a minor's guardian is an account of its own, verified on the guardian's phone
+      guardian = `${id}_guardian`;
+      expect(
+        (
+          await s.call('POST', '/v1/accounts', {
+            body: { id: guardian, region: 'CN', phone: '+86 13900001111' },
+          })
+        ).status,
+      ).toBe(201);
+    }
     const created = await s.call('POST', '/v1/accounts', {
-      body: { id, region: 'CN', phone: '+86 13812345678', ...(opts.minor ? { minor: true } : {}) },
+      body: {
+        id,
+        region: 'CN',
+        phone: '+86 13812345678',
+        ...(opts.minor ? { minor: true, guardianAccountId: guardian } : {}),
+      },
     });
     expect(created.status).toBe(201);
     const bound = await s.call('POST', `/v1/accounts/${id}/identity`, {
@@ -357,7 +374,7 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
           { kind: 'guardian_handheld_id_video', ref: video },
           { kind: 'household_register_proof', ref: household },
           { kind: 'school_enrolment_certificate', ref: school },
-          { kind: 'guardian_face', ref: 'face_guardian' },
+          { kind: 'guardian_face', ref: await verifiedCode(s, id, 'realname.revoke', undefined, true) },
           // R-REV-2: the step-up SMS code (Android: one)
           { kind: 'sms_code', ref: await verifiedCode(s, id, 'realname.revoke') },
         ],

@@ -81,6 +81,60 @@ describe.each(dialects().map((d) => d.name))('windows and enterprise links on %s
     expect(day.body.allowed).toBe(true);
   });
 
+  it('R-MIN-1 a minor unbinds only with the guardian’s verification, sent to the guardian’s own phone', async () => {
+    await s.call('POST', '/v1/dev/clock', { body: { set: '2026-11-20T10:00:00+08:00' } });
+    const guardian = `acc_guardian_${dialect}`;
+    await s.call('POST', '/v1/accounts', { body: { id: guardian, region: 'CN', phone: '+86 13600002222' } });
+    const id = await account({ minor: true, guardianAccountId: guardian });
+    await s.call('PUT', `/v1/accounts/${id}/cards/d1`, { body: card });
+    const own = await verifiedCode(s, id, 'card.unbind', 'd1');
+    const alone = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
+      body: { cardId: 'd1', evidence: [{ kind: 'reserved_phone_code', ref: own }] },
+    });
+    expect(alone.status).toBe(422);
+    expect(alone.body.blockers.map((b: { params: { evidence: string } }) => b.params.evidence)).toEqual([
+      'guardian_face',
+    ]);
+    // the minor's own code does not stand in for the guardian's
+    const forged = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
+      body: {
+        cardId: 'd1',
+        evidence: [
+          { kind: 'reserved_phone_code', ref: own },
+          { kind: 'guardian_face', ref: own },
+        ],
+      },
+    });
+    expect(forged.status).toBe(422);
+    expect(forged.body.code).toBe('VERIFICATION_REQUIRED');
+    const request = await s.call('POST', `/v1/accounts/${id}/verifications`, {
+      body: { purpose: 'card.unbind', cardId: 'd1', guardian: true },
+    });
+    expect(request.body).toMatchObject({ channel: 'guardian', destinationMasked: '+86 136****2222' });
+    const guardianCode = request.body.challengeId as string;
+    const code = s.rn.sms.lastCode(id, 'card.unbind:d1#guardian');
+    expect(
+      (await s.call('POST', `/v1/accounts/${id}/verifications/${guardianCode}/verify`, { body: { code } }))
+        .status,
+    ).toBe(200);
+    const done = await s.call('POST', `/v1/accounts/${id}/operations/card-unbind`, {
+      body: {
+        cardId: 'd1',
+        evidence: [
+          { kind: 'reserved_phone_code', ref: own },
+          { kind: 'guardian_face', ref: guardianCode },
+        ],
+      },
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(202);
+    // an adult has no guardian to ask
+    const adult = await account();
+    const none = await s.call('POST', `/v1/accounts/${adult}/verifications`, {
+      body: { purpose: 'account.delete', guardian: true },
+    });
+    expect(none.status).toBe(400);
+  });
+
   it('R-ENT-1 R-ENT-4 detaching an attendance link needs the resignation certificate; the admin role goes first; approvals are voided', async () => {
     await s.call('POST', '/v1/dev/clock', { body: { set: '2026-11-20T12:00:00+08:00' } });
     const id = await account();

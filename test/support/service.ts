@@ -115,14 +115,18 @@ export async function verifiedCode(
   accountId: string,
   purpose: string,
   cardId?: string,
+  guardian = false,
 ): Promise<string> {
   const req = await s.call('POST', `/v1/accounts/${accountId}/verifications`, {
-    body: { purpose, ...(cardId ? { cardId } : {}) },
+    body: { purpose, ...(cardId ? { cardId } : {}), ...(guardian ? { guardian } : {}) },
   });
   if (req.status !== 201)
     throw new Error(`verification request ${purpose}: ${req.status} ${JSON.stringify(req.body)}`);
   const challengeId = req.body.challengeId as string;
-  const code = s.rn.sms.lastCode(accountId, cardId ? `${purpose}:${cardId}` : purpose);
+  const code = s.rn.sms.lastCode(
+    accountId,
+    `${cardId ? `${purpose}:${cardId}` : purpose}${guardian ? '#guardian' : ''}`,
+  );
   const ok = await s.call('POST', `/v1/accounts/${accountId}/verifications/${challengeId}/verify`, {
     body: { code },
   });

@@ -188,7 +188,11 @@ const asFactDb = (db: Kysely<Database>): Kysely<FactDb> => db as unknown as Kyse
  * @example
  * await deleteAllFactRows(trx, 'acc_1', ['grants']);
  */
-export async function deleteAllFactRows(db: Kysely<Database>, accountId: string, keep: readonly FactKind[]): Promise<void> {
+export async function deleteAllFactRows(
+  db: Kysely<Database>,
+  accountId: string,
+  keep: readonly FactKind[],
+): Promise<void> {
   for (const kind of FACT_KINDS) {
     if (keep.includes(kind)) continue;
     const table: FactKind = kind;

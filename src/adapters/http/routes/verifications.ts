@@ -19,6 +19,12 @@ export const VerificationRequestBody = z
     cardId: Id.optional().describe(
       'card.unbind only (and required there): the code goes to its reserved phone.',
     ),
+    guardian: z
+      .boolean()
+      .optional()
+      .describe(
+        "A minor's guardian verifies (R-MIN-1): the code goes to the guardian's phone; cite it as guardian_face.",
+      ),
   })
   .superRefine((body, ctx) => {
     if (body.purpose === 'card.unbind' && body.cardId === undefined)
@@ -33,7 +39,7 @@ export const ChallengeSchema = z
       .string()
       .describe('Send it back to verify, then as the evidence ref of the operation start.'),
     purpose: z.string().describe("e.g. 'card.unbind:card_1' or 'account.delete'"),
-    channel: z.enum(['reserved_phone', 'bound_phone']),
+    channel: z.enum(['reserved_phone', 'bound_phone', 'guardian']),
     destinationMasked: z.string(),
     expiresAt: Instant,
   })

@@ -13,7 +13,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
     .addColumn('purpose', 'text', (c) => c.notNull())
-    .addColumn('channel', 'text', (c) => c.notNull().check(sql`channel in ('reserved_phone', 'bound_phone')`))
+    .addColumn('channel', 'text', (c) =>
+      c.notNull().check(sql`channel in ('reserved_phone', 'bound_phone', 'guardian')`),
+    )
     // Never the code: HMAC-SHA256 of (challenge id, code) under a per-deployment key.
     .addColumn('code_hash', 'text', (c) => c.notNull())
     .addColumn('created_at', d.instantType, (c) => c.notNull())
