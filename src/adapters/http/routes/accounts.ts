@@ -9,7 +9,7 @@ import type { AccountService } from '../../../app/accounts.js';
 import type { FactKind, FactRows } from '../../../core/ports.js';
 import { accountAccess, requireScope } from '../auth.js';
 import { actorOf } from './actor.js';
-import { ProblemSchema } from '../errors.js';
+import { problemResponses } from '../errors.js';
 import {
   AccountFactsSchema,
   AccountIdParams,
@@ -23,15 +23,8 @@ import {
   UpdateAccountBody,
 } from './schemas.js';
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-  429: ProblemSchema,
-};
+/** Every error answer is problem+json (RFC 9457), declared once for the docs. */
+const problems = problemResponses(400, 401, 403, 404, 409, 422, 429);
 
 /** URL segment → store fact kind. */
 const KIND_OF: Record<keyof typeof FACT_SCHEMAS, FactKind> = {

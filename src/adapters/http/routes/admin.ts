@@ -5,16 +5,11 @@ import { z } from 'zod';
 import { SCOPES, type AdminService } from '../../../app/admin.js';
 import { requireScope } from '../auth.js';
 import { actorOf } from './actor.js';
-import { ProblemSchema } from '../errors.js';
+import { problemResponses } from '../errors.js';
 import { Id, Instant } from './schemas.js';
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  429: ProblemSchema,
-};
+/** Every error answer is problem+json (RFC 9457), declared once for the docs. */
+const problems = problemResponses(400, 401, 403, 404, 429);
 
 export function adminRoutes(app: FastifyInstance, admin: AdminService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -15,7 +15,7 @@ import {
 import type { EvidenceMeta } from '../../../core/ports.js';
 import { EVIDENCE_KINDS } from '../../../core/preflight.js';
 import { accountAccess, requireScope } from '../auth.js';
-import { FieldValidationError, ProblemSchema } from '../errors.js';
+import { FieldValidationError, problemResponses } from '../errors.js';
 import { actorOf } from './actor.js';
 import { AccountIdParams, Instant } from './schemas.js';
 
@@ -64,16 +64,8 @@ export const UploadEvidenceBody = z.strictObject({
     .describe('The file, base64 (RFC 4648 §4, padded). Its bytes must be of the declared type.'),
 });
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  413: ProblemSchema,
-  415: ProblemSchema,
-  429: ProblemSchema,
-};
+/** Every error answer is problem+json (RFC 9457), declared once for the docs. */
+const problems = problemResponses(400, 401, 403, 404, 409, 413, 415, 429);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

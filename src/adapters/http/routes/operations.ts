@@ -12,7 +12,7 @@ import { DomainError } from '../../../core/errors/index.js';
 import type { OperationKind, OperationRequest } from '../../../core/model.js';
 import { accountAccess, requireScope } from '../auth.js';
 import { actorOf } from './actor.js';
-import { ProblemSchema } from '../errors.js';
+import { problemResponses } from '../errors.js';
 import {
   AccountFactsSchema,
   AccountIdParams,
@@ -26,15 +26,8 @@ import {
   StartBody,
 } from './schemas.js';
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  422: ProblemSchema,
-  429: ProblemSchema,
-};
+/** Every error answer is problem+json (RFC 9457), declared once for the docs. */
+const problems = problemResponses(400, 401, 403, 404, 409, 422, 429);
 
 type Target = { cardId?: string | undefined; linkId?: string | undefined };
 

@@ -8,19 +8,13 @@ import { z } from 'zod';
 import { REVIEW_DECISIONS, REVIEW_KINDS, REVIEW_STATES, type ReviewService } from '../../../app/reviews.js';
 import { EVIDENCE_KINDS } from '../../../core/preflight.js';
 import { requireScope } from '../auth.js';
-import { ProblemSchema } from '../errors.js';
+import { problemResponses } from '../errors.js';
 import { actorOf } from './actor.js';
 import { evidenceView, EvidenceMetaSchema } from './evidence.js';
 import { AccountFactsSchema, Id, Instant, OperationSchema } from './schemas.js';
 
-const problems = {
-  400: ProblemSchema,
-  401: ProblemSchema,
-  403: ProblemSchema,
-  404: ProblemSchema,
-  409: ProblemSchema,
-  429: ProblemSchema,
-};
+/** Every error answer is problem+json (RFC 9457), declared once for the docs. */
+const problems = problemResponses(400, 401, 403, 404, 409, 429);
 
 const KindEnum = z.enum(REVIEW_KINDS as [string, ...string[]]);
 const StateEnum = z.enum(REVIEW_STATES as [string, ...string[]]);
