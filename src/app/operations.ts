@@ -285,13 +285,22 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
      * cooldown (R-CHG-3) — that write commits even though the start is refused.
      */
     async start(accountId: string, input: StartInput, actor: Actor): Promise<OperationView> {
-      const request = await enrich(input.request);
+      let request = input.request;
       const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         // An uploadable kind must reference an uploaded item of this account and kind (R-CHG-1,
         // R-MIN-3, R-ABN-2): EVIDENCE_NOT_FOUND otherwise, before anything is decided or written.
         await assertEvidenceRefs(store, accountId, input.evidence ?? []);
         const facts = await tx.facts();
+        // R-CHG-3 counts across accounts: read the document's use under its lock, in this transaction.
+        if (request.kind === 'realname.change' && request.newDocument) {
+          const check = validateDocument(request.newDocument.type, request.newDocument.number);
+          if (check.ok) {
+            const key = documentKey(deps.idSecret, request.newDocument.type, check.normalized);
+            await tx.lockDocument(key);
+            request = { ...request, documentUsage: await tx.documentUsage(key) };
+          }
+        }
         const decision = preflightFn({ facts, request, now, context: input.context ?? {} });
         // Distinct items count: the same reference twice is one verification, not two (R-ABN-2 asks for 3).
         const provided: Partial<Record<EvidenceKind, number>> = {};

@@ -209,6 +209,14 @@ export interface AccountTx {
   addTimeline(operationId: string, entry: TimelineEntry): Promise<void>;
   audit(entry: Omit<AuditEntry, 'accountId'>): Promise<void>;
   outbox(event: Omit<OutboxEvent, 'accountId'>): Promise<void>;
+  /** Cross-account use of a document, read inside this transaction (R-CHG-3). */
+  documentUsage(documentKey: string): Promise<{ changesAt: number[]; cooldownUntil: number | null }>;
+  /**
+   * Lock one document across accounts until this transaction ends (R-CHG-3: two accounts changing
+   * to the same document at once must be counted one after the other). Always taken after the
+   * account lock, so two locks never wait on each other in opposite orders.
+   */
+  lockDocument(documentKey: string): Promise<void>;
   /** Record a refused attempt with a document in cooldown (R-CHG-3): sets the document's cooldown end. */
   setDocumentCooldown(documentKey: string, until: number): Promise<void>;
   /** Crypto-shredding (R-DEL-4): destroy the account's data key; its PII can never be decrypted again. */

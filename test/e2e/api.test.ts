@@ -220,6 +220,46 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(JSON.stringify(cooled.body)).not.toContain(doc);
   });
 
+  it('R-CHG-3 four accounts changing to one document at the same instant: the per-document count holds (1 of 4 with 2 used)', async () => {
+    const doc = demoIdNumber(888, '19790909');
+    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
+    const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
+    const bodyFor = async (id: string) => {
+      const evidence = [];
+      for (const [kind, contentType, data] of [
+        ['document_front', 'image/jpeg', JPEG],
+        ['document_back', 'image/jpeg', JPEG],
+        ['liveness_video', 'video/mp4', MP4],
+      ] as const) {
+        const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
+        evidence.push({ kind, ref: up.body.id as string });
+      }
+      evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
+      evidence.push({ kind: 'bank_reserved_info', ref: 'bank_check' });
+      return { newDocument: { type: 'cn_id', number: doc, name: '钱七' }, evidence };
+    };
+    for (let i = 0; i < 2; i++) {
+      const id = await account();
+      expect(
+        (await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, { body: await bodyFor(id) }))
+          .status,
+      ).toBe(202);
+    }
+    const racers = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await account();
+      racers.push({ id, body: await bodyFor(id) });
+    }
+    const results = await Promise.all(
+      racers.map((r) => s.call('POST', `/v1/accounts/${r.id}/operations/realname-change`, { body: r.body })),
+    );
+    expect(results.filter((r) => r.status === 202)).toHaveLength(1);
+    const codes = results.filter((r) => r.status === 422).map((r) => r.body.blockers[0].code as string);
+    // the first refused attempt starts the cooldown; later ones see it
+    expect(codes).toHaveLength(3);
+    expect(codes.every((c: string) => c === 'DOCUMENT_CHANGE_LIMIT' || c === 'DOCUMENT_COOLDOWN')).toBe(true);
+  });
+
   it('Idempotency-Key: a replay returns the first response and acts once; another body with the same key is a 409', async () => {
     const id = await account();
     await s.call('PUT', `/v1/accounts/${id}/cards/d1`, { body: card('debit') });

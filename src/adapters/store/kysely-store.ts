@@ -504,6 +504,15 @@ class KyselyAccountTx implements StoreAccountTx {
     return readDocumentUsage(this.#db(), documentKey);
   }
 
+  async lockDocument(documentKey: string): Promise<void> {
+    // SQLite has one writer at a time already; PostgreSQL takes a transaction-scoped advisory lock
+    // keyed by the document (and the schema, like the audit chain's, so tenants do not collide).
+    if (this.#deps.dialect !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${documentKey}))`.execute(
+      this.#db(),
+    );
+  }
+
   async erasePersonalData(): Promise<void> {
     const db = this.#db();
     await this.destroyDataKey();
