@@ -17,6 +17,7 @@ import { canTransition } from '../core/flows/index.js';
 import { move } from './steps.js';
 import {
   createPreflight,
+  OPERATIONS,
   documentCooldownAfterRefusal,
   missingEvidence,
   type EvidenceKind,
@@ -274,7 +275,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
       request: OperationRequest,
       context: RequestContext = {},
     ): Promise<Preflight> {
-      const facts = await store.facts(accountId);
+      const facts = await store.facts(accountId, OPERATIONS[request.kind].reads);
       if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
       return preflightFn({ facts, request: await enrich(request), now: clock.now(), context });
     },
@@ -291,7 +292,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         // An uploadable kind must reference an uploaded item of this account and kind (R-CHG-1,
         // R-MIN-3, R-ABN-2): EVIDENCE_NOT_FOUND otherwise, before anything is decided or written.
         await assertEvidenceRefs(store, accountId, input.evidence ?? []);
-        const facts = await tx.facts();
+        const facts = await tx.facts(OPERATIONS[request.kind].reads);
         // R-CHG-3 counts across accounts: read the document's use under its lock, in this transaction.
         if (request.kind === 'realname.change' && request.newDocument) {
           const check = validateDocument(request.newDocument.type, request.newDocument.number);

@@ -192,7 +192,11 @@ export interface AccountPatch {
 export interface AccountTx {
   readonly accountId: string;
   /** The account's facts as of this transaction (after its own writes). */
-  facts(): Promise<AccountFacts>;
+  /**
+   * The account's facts as of this transaction. With `only`, just those fact tables are read (the
+   * others come back empty): an operation reads what its rules read (`OperationSpec.reads`).
+   */
+  facts(only?: readonly FactKind[]): Promise<AccountFacts>;
   updateAccount(patch: AccountPatch): Promise<void>;
   /** Insert or replace a fact row (by its id). */
   putFact<K extends FactKind>(kind: K, row: FactRows[K]): Promise<void>;
@@ -360,7 +364,7 @@ export interface Store {
    */
   withAccount<T>(accountId: string, fn: (tx: AccountTx) => Promise<T>): Promise<T>;
   /** Facts without a lock, for preflights (a decision only; nothing is written). Null if absent. */
-  facts(accountId: string): Promise<AccountFacts | null>;
+  facts(accountId: string, only?: readonly FactKind[]): Promise<AccountFacts | null>;
   account(accountId: string): Promise<Account | null>;
   listFacts<K extends FactKind>(accountId: string, kind: K): Promise<FactRows[K][]>;
   /** Cross-account use of a document (R-CHG-3): realname changes to it, and its cooldown. */

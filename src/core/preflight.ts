@@ -5,6 +5,7 @@
 import type { WorkingDayCalendar } from './calendar.js';
 import type { Blocker, BlockerCode } from './errors/index.js';
 import type { AccountFacts, OperationKind, OperationRequest, RequestContext } from './model.js';
+import type { FactKind } from './ports.js';
 import type { Policy } from './policy/index.js';
 import { accountDelete } from './rules/account-delete.js';
 import { appealSubmit } from './rules/appeal-submit.js';
@@ -57,6 +58,30 @@ function retryAfter(blockers: readonly Blocker[]): number | null {
     if (t > at) at = t;
   }
   return blockers.length ? at : null;
+}
+
+const EMPTY: Readonly<Record<FactKind, (f: AccountFacts) => void>> = {
+  devices: (f) => (f.devices = []),
+  logins: (f) => (f.logins = []),
+  cards: (f) => (f.cards = []),
+  subscriptions: (f) => (f.subscriptions = []),
+  loans: (f) => (f.loans = []),
+  red_packets: (f) => (f.redPackets = []),
+  pending_transactions: (f) => (f.wallet = { ...f.wallet, pendingTransactions: [] }),
+  admin_roles: (f) => (f.adminRoles = []),
+  enterprise_links: (f) => (f.enterpriseLinks = []),
+  mini_programs: (f) => (f.developerAssets = { ...f.developerAssets, miniPrograms: [] }),
+  grants: (f) => (f.grants = []),
+};
+
+/**
+ * The facts as a store loads them for `reads`: every other fact table empty. The property test
+ * checks that an operation decides the same on these as on the full facts.
+ */
+export function restrictFacts(facts: AccountFacts, reads: readonly FactKind[]): AccountFacts {
+  const out = { ...facts };
+  for (const kind of Object.keys(EMPTY) as FactKind[]) if (!reads.includes(kind)) EMPTY[kind](out);
+  return out;
 }
 
 export interface PreflightDeps {

@@ -11,6 +11,7 @@ import {
   type AccountFacts,
   type OperationRequest,
 } from '../../src/core/model.js';
+import { OPERATIONS, restrictFacts } from '../../src/core/preflight.js';
 import { NOON } from '../support/facts.js';
 import { run } from '../support/preflight.js';
 
@@ -251,6 +252,18 @@ describe('preflight properties', () => {
           }
         },
       ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('an operation decides the same on the fact tables it declares it reads as on all of them', () => {
+    fc.assert(
+      fc.property(factsArb, requestArb, nowArb, contextArb, (facts, request, now, context) => {
+        const reads = OPERATIONS[request.kind].reads;
+        expect(run(restrictFacts(facts, reads), request, now, context)).toEqual(
+          run(facts, request, now, context),
+        );
+      }),
       { numRuns: 1500 },
     );
   });

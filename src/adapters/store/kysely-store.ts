@@ -190,8 +190,8 @@ class KyselyAccountTx implements StoreAccountTx {
     this.#open = false;
   }
 
-  async facts(): Promise<AccountFacts> {
-    const facts = await assembleFacts(this.#db(), this.accountId);
+  async facts(only?: readonly FactKind[]): Promise<AccountFacts> {
+    const facts = await assembleFacts(this.#db(), this.accountId, only);
     if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND', { accountId: this.accountId });
     return facts;
   }
@@ -839,8 +839,8 @@ class KyselyStoreImpl implements KyselyStore {
     }
   }
 
-  facts(accountId: string): Promise<AccountFacts | null> {
-    return this.#read((db) => assembleFacts(db, accountId), true);
+  facts(accountId: string, only?: readonly FactKind[]): Promise<AccountFacts | null> {
+    return this.#read((db) => assembleFacts(db, accountId, only), true);
   }
 
   account(accountId: string): Promise<ReturnType<typeof toAccount> | null> {

@@ -17,6 +17,7 @@ type Req = Extract<OperationRequest, { kind: 'account.delete' }>;
 
 export const accountDelete: OperationSpec<Req> = {
   kind: 'account.delete',
+  reads: ['cards', 'subscriptions', 'loans', 'red_packets', 'pending_transactions', 'admin_roles', 'grants'],
   rules: [
     accountStateRule,
     openOperationRule('account.delete'),

@@ -18,6 +18,7 @@ const appealableRule: Rule<Req> = {
 
 export const appealSubmit: OperationSpec<Req> = {
   kind: 'appeal.submit',
+  reads: [],
   rules: [appealableRule],
   warnings({ calendar, now, rules }) {
     // Due dates beyond the calendar's official data count weekends only: say so (R-WIN-2).

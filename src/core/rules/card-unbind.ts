@@ -78,6 +78,7 @@ const overseasCardRule: Rule<Req> = {
 
 export const cardUnbind: OperationSpec<Req> = {
   kind: 'card.unbind',
+  reads: ['cards'],
   rules: [
     accountStateRule,
     openOperationRule('card.unbind'),

@@ -23,6 +23,7 @@ const agreementRule: Rule<Req> = {
 
 export const dataExport: OperationSpec<Req> = {
   kind: 'data.export',
+  reads: [],
   rules: [notDeletedRule, agreementRule],
   warnings: () => [],
   consequences: () => [consequence('CONSEQ_EXPORT_ARCHIVE', 'data', true)],

@@ -37,6 +37,7 @@ const PROOF: Record<EnterpriseLink['kind'], () => EvidenceRequirement> = {
 
 export const enterpriseDetach: OperationSpec<Req> = {
   kind: 'enterprise.detach',
+  reads: ['enterprise_links'],
   rules: [
     accountStateRule,
     openOperationRule('enterprise.detach'),

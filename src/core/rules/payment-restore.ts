@@ -28,6 +28,7 @@ const restoreRule: Rule<Req> = {
 
 export const paymentRestore: OperationSpec<Req> = {
   kind: 'payment.restore',
+  reads: ['cards'],
   rules: [notDeletedRule, restoreRule],
   warnings: () => [],
   consequences: () => [consequence('CONSEQ_PAYMENT_RESTORED', 'function', true)],

@@ -95,6 +95,7 @@ export function documentCooldownAfterRefusal(
 
 export const realnameChange: OperationSpec<Req> = {
   kind: 'realname.change',
+  reads: ['grants'],
   rules: [
     accountStateRule,
     openOperationRule('realname.change'),

@@ -92,6 +92,18 @@ function compareVersions(a: string, b: string): number {
 
 export const realnameRevoke: OperationSpec<Req> = {
   kind: 'realname.revoke',
+  reads: [
+    'devices',
+    'logins',
+    'subscriptions',
+    'loans',
+    'red_packets',
+    'pending_transactions',
+    'admin_roles',
+    'enterprise_links',
+    'mini_programs',
+    'grants',
+  ],
   rules: [
     accountStateRule,
     openOperationRule('realname.revoke'),

@@ -1,6 +1,7 @@
 import type { WorkingDayCalendar } from '../calendar.js';
 import type { Blocker, Consequence, Localized, Warning } from '../errors/index.js';
 import type { AccountFacts, OperationKind, OperationRequest, RequestContext } from '../model.js';
+import type { FactKind } from '../ports.js';
 import type { EffectiveRules } from '../policy/index.js';
 
 /** Everything a rule may read: the facts, the request, the moment and the rules in force. */
@@ -84,6 +85,12 @@ export interface Preflight {
 /** The parts of one operation: its rules, and what it asks for and changes when allowed. */
 export interface OperationSpec<R extends OperationRequest = OperationRequest> {
   readonly kind: R['kind'];
+  /**
+   * The fact tables this operation's rules, consequences and effects read, beyond the account,
+   * identity, history and open operations (always there). The store loads only these; a property
+   * test proves the decision is the same as with every table loaded.
+   */
+  readonly reads: readonly FactKind[];
   readonly rules: readonly Rule<R>[];
   warnings(input: RuleInput<R>): Warning[];
   consequences(input: RuleInput<R>): Consequence[];
