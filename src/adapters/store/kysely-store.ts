@@ -155,6 +155,7 @@ class KyselyAccountTx implements StoreAccountTx {
   readonly #audits: PreparedAudit[] = [];
   #cipher: AccountCipher | undefined;
   #open = true;
+  readonly #owned = new Set<string>();
 
   constructor(accountId: string, trx: Kysely<Database>, deps: TxDeps) {
     this.accountId = accountId;
@@ -346,6 +347,7 @@ class KyselyAccountTx implements StoreAccountTx {
       .executeTakeFirst();
     if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0)
       throw new DomainError('CONFLICT', { detail: `operation ${op.id} already exists` });
+    this.#owned.add(op.id);
   }
 
   async updateOperation(
@@ -372,6 +374,8 @@ class KyselyAccountTx implements StoreAccountTx {
   }
 
   async #ownOperation(id: string): Promise<void> {
+    // An operation created or already checked in this transaction is this account's.
+    if (this.#owned.has(id)) return;
     const row = await this.#db()
       .selectFrom('operations')
       .select('id')
@@ -379,6 +383,7 @@ class KyselyAccountTx implements StoreAccountTx {
       .where('account_id', '=', this.accountId)
       .executeTakeFirst();
     if (!row) throw new DomainError('OPERATION_NOT_FOUND', { operationId: id });
+    this.#owned.add(id);
   }
 
   async addTimeline(operationId: string, entry: TimelineEntry): Promise<void> {
