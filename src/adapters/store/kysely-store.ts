@@ -863,18 +863,23 @@ class KyselyStoreImpl implements KyselyStore {
     return this.#read((db) => readDocumentUsage(db, documentKey), true);
   }
 
+  /** The account's cipher for a reviewer's reveal, or null when shredded or absent: nothing to reveal, ever (R-DEL-4). */
+  async #revealCipher(db: Kysely<Database>, accountId: string): Promise<AccountCipher | null> {
+    const account = await db
+      .selectFrom('accounts')
+      .select('data_key_wrapped')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (!account || account.data_key_wrapped === null) return null;
+    return accountCipher(this.#deps.masterKey, accountId, account.data_key_wrapped);
+  }
+
   revealIdentity(
     accountId: string,
   ): Promise<{ current: IdentitySecret | null; history: (IdentitySecret & { at: number })[] } | null> {
     return this.#read(async (db) => {
-      const account = await db
-        .selectFrom('accounts')
-        .select('data_key_wrapped')
-        .where('id', '=', accountId)
-        .executeTakeFirst();
-      // Shredded (or absent): nothing to reveal, ever (R-DEL-4).
-      if (!account || account.data_key_wrapped === null) return null;
-      const cipher = accountCipher(this.#deps.masterKey, accountId, account.data_key_wrapped);
+      const cipher = await this.#revealCipher(db, accountId);
+      if (!cipher) return null;
       const [current, history] = await Promise.all([
         db.selectFrom('identities').selectAll().where('account_id', '=', accountId).executeTakeFirst(),
         db
@@ -1126,12 +1131,8 @@ class KyselyStoreImpl implements KyselyStore {
     id: string,
   ): Promise<(EvidenceMeta & { name: string | null; data: Uint8Array }) | null> {
     return this.#read(async (db) => {
-      const account = await db
-        .selectFrom('accounts')
-        .select('data_key_wrapped')
-        .where('id', '=', accountId)
-        .executeTakeFirst();
-      if (!account || account.data_key_wrapped === null) return null;
+      const cipher = await this.#revealCipher(db, accountId);
+      if (!cipher) return null;
       const row = await db
         .selectFrom('evidence')
         .selectAll()
@@ -1139,7 +1140,6 @@ class KyselyStoreImpl implements KyselyStore {
         .where('account_id', '=', accountId)
         .executeTakeFirst();
       if (!row) return null;
-      const cipher = accountCipher(this.#deps.masterKey, accountId, account.data_key_wrapped);
       return {
         ...toEvidenceMeta(row),
         name: row.name_enc === null ? null : cipher.decrypt('evidence.name', row.name_enc),
