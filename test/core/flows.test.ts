@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors/index.js';
 import { FLOWS, allowedEvents, isTerminal, transition } from '../../src/core/flows/index.js';
 import { OPERATION_KINDS } from '../../src/core/model.js';
+import { cleanFacts } from '../support/facts.js';
+import { run } from '../support/preflight.js';
 
 describe('operation state machines', () => {
   it('R-DEL-3 a deletion is cancellable by the user during the cooling-off, and only then', () => {
@@ -47,6 +49,48 @@ describe('operation state machines', () => {
       'reject',
     ]);
     expect(allowedEvents('realname.revoke', 'in_review', 'reviewer').sort()).toEqual(['approve', 'reject']);
+  });
+
+  it('R-UX-1 the evidence a flow always needs to leave its first state is in every preflight of that operation', () => {
+    const requests = {
+      'account.delete': { kind: 'account.delete' },
+      'card.unbind': { kind: 'card.unbind', cardId: 'c1' },
+      'realname.change': { kind: 'realname.change' },
+      'realname.revoke': { kind: 'realname.revoke' },
+      'enterprise.detach': { kind: 'enterprise.detach', linkId: 'e1' },
+      'appeal.submit': { kind: 'appeal.submit' },
+      'payment.restore': { kind: 'payment.restore' },
+      'data.export': { kind: 'data.export' },
+    } as const;
+    for (const kind of OPERATION_KINDS) {
+      const needed = new Set(
+        FLOWS[kind].transitions
+          .filter((t) => t.from.includes(FLOWS[kind].initial))
+          .flatMap((t) => t.evidence ?? []),
+      );
+      for (const minor of [false, true]) {
+        const facts = cleanFacts();
+        facts.account.minor = minor;
+        facts.cards.push({
+          id: 'c1',
+          type: 'debit',
+          last4: '1',
+          bank: 'B',
+          reservedPhoneMasked: 'x',
+          boundAt: 0,
+        });
+        facts.enterpriseLinks.push({
+          id: 'e1',
+          enterprise: 'E',
+          kind: 'attendance',
+          active: true,
+          adminRole: false,
+          pendingApprovals: 0,
+        });
+        const required = new Set(run(facts, requests[kind]).requiredEvidence.map((e) => e.kind));
+        for (const e of needed) expect(required.has(e), `${kind} (minor ${minor}) needs ${e}`).toBe(true);
+      }
+    }
   });
 
   it('every flow is well formed: its states are reachable from the initial one and terminal states have no way out', () => {

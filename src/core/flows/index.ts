@@ -16,7 +16,11 @@ export interface Transition {
   to: string;
   /** Who may trigger it. */
   by: readonly TriggerKind[];
-  /** Evidence the transition needs (checked by the use case with `missingEvidence`). */
+  /**
+   * Evidence the transition always needs. The preflight's `requiredEvidence` is what the start
+   * checks: it holds these and adds what this account needs (a minor's guardian, the device's
+   * step-up, the link's proof); a test keeps the two consistent.
+   */
   evidence?: readonly EvidenceKind[];
   /** The SPEC rule behind it. */
   rule: string;
@@ -38,7 +42,14 @@ const deletion: Flow = {
   initial: 'started',
   terminal: { purged: 'completed', cancelled: 'cancelled' },
   transitions: [
-    { event: 'start_cooling_off', from: ['started'], to: 'cooling_off', by: ['system'], rule: 'R-DEL-2' },
+    {
+      event: 'start_cooling_off',
+      from: ['started'],
+      to: 'cooling_off',
+      by: ['system'],
+      evidence: ['sms_code'],
+      rule: 'R-DEL-2',
+    },
     { event: 'cancel', from: ['cooling_off'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-DEL-3' },
     { event: 'purge', from: ['cooling_off'], to: 'purged', by: ['timer'], rule: 'R-DEL-4' },
   ],
@@ -55,6 +66,7 @@ const cardUnbind: Flow = {
       from: ['started', 'awaiting_code'],
       to: 'completed',
       by: ['system', 'user', 'platform'],
+      evidence: ['reserved_phone_code'],
       rule: 'R-CARD-1',
     },
     { event: 'await_code', from: ['started'], to: 'awaiting_code', by: ['system'], rule: 'R-CARD-1' },
@@ -74,9 +86,17 @@ const realnameChange: Flow = {
       from: ['started', 'in_review_2'],
       to: 'completed',
       by: ['system', 'reviewer'],
+      evidence: ['document_front', 'document_back', 'liveness_video', 'phone_code', 'bank_reserved_info'],
       rule: 'R-CHG-5',
     },
-    { event: 'queue_review', from: ['started'], to: 'in_review', by: ['system'], rule: 'R-CHG-4' },
+    {
+      event: 'queue_review',
+      from: ['started'],
+      to: 'in_review',
+      by: ['system'],
+      evidence: ['document_front', 'document_back', 'liveness_video', 'phone_code', 'bank_reserved_info'],
+      rule: 'R-CHG-4',
+    },
     { event: 'approve_step', from: ['in_review'], to: 'in_review_2', by: ['reviewer'], rule: 'R-CHG-4' },
     {
       event: 'reject',
@@ -135,7 +155,14 @@ const appeal: Flow = {
   initial: 'started',
   terminal: { accepted: 'completed', rejected: 'rejected', cancelled: 'cancelled' },
   transitions: [
-    { event: 'queue_review', from: ['started'], to: 'in_review', by: ['system'], rule: 'R-ABN-2' },
+    {
+      event: 'queue_review',
+      from: ['started'],
+      to: 'in_review',
+      by: ['system'],
+      evidence: ['aux_verification', 'handheld_id_photo', 'statement'],
+      rule: 'R-ABN-2',
+    },
     { event: 'accept', from: ['in_review'], to: 'accepted', by: ['reviewer'], rule: 'R-ABN-3' },
     { event: 'reject', from: ['in_review'], to: 'rejected', by: ['reviewer'], rule: 'R-ABN-3' },
     { event: 'cancel', from: ['in_review'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-ABN-2' },
