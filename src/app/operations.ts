@@ -338,7 +338,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
           });
           // Retry-after only when every reason lifts by itself (no evidence missing, nothing to fix).
           const retryAt = blockers.length === decision.blockers.length ? decision.retryAfter : null;
-          return { refused: blockers, operationId: null, retryAt };
+          return { refused: blockers, operation: null, retryAt };
         }
         // One-time codes (R-CARD-1 reserved phone, bound phone) are consumed in this transaction:
         // a code that is unknown, unverified, expired, used or for another purpose refuses the
@@ -393,7 +393,10 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         });
         telemetry.operationStarted(request.kind);
         await effects[request.kind](tx, op, facts, now);
-        return { refused: null, operationId: op.id, retryAt: null };
+        // Read back in this transaction (the store routes reads made inside withAccount through it):
+        // the answer is exactly what commits, without a second transaction.
+        const view = (await store.operation(op.id)) as OperationView;
+        return { refused: null, operation: view, retryAt: null };
       });
       if (result.refused) {
         telemetry.refused(result.refused.map((b) => b.code));
@@ -404,7 +407,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         }
         throw new DomainError('OPERATION_BLOCKED', params, result.refused);
       }
-      return (await store.operation(result.operationId)) as OperationView;
+      return result.operation;
     },
 
     async get(accountId: string, operationId: string): Promise<OperationView> {
