@@ -77,15 +77,32 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const preflightFn = createPreflight({ policy, calendar });
 
+  /**
+   * The new subject of a change, checked and keyed once: its normalised number and the keyed hash
+   * that counts its uses across accounts (R-CHG-3). Null when there is none or it is invalid (the
+   * rule then reports DOCUMENT_INVALID).
+   */
+  function newSubject(
+    request: OperationRequest,
+  ): { type: DocumentType; number: string; key: string; name: string | null } | null {
+    if (request.kind !== 'realname.change' || !request.newDocument) return null;
+    const { type, number, name } = request.newDocument;
+    const check = validateDocument(type, number);
+    if (!check.ok) return null;
+    return {
+      type,
+      number: check.normalized,
+      key: documentKey(deps.idSecret, type, check.normalized),
+      name: name?.trim() ?? null,
+    };
+  }
+
   /** The request enriched with what the store knows (cross-account document usage, R-CHG-3). */
   async function enrich(request: OperationRequest): Promise<OperationRequest> {
-    if (request.kind !== 'realname.change' || !request.newDocument) return request;
-    const check = validateDocument(request.newDocument.type, request.newDocument.number);
-    if (!check.ok) return request; // the rule reports DOCUMENT_INVALID
-    const usage = await store.documentUsage(
-      documentKey(deps.idSecret, request.newDocument.type, check.normalized),
-    );
-    return { ...request, documentUsage: usage };
+    const subject = newSubject(request);
+    return subject
+      ? ({ ...request, documentUsage: await store.documentUsage(subject.key) } as OperationRequest)
+      : request;
   }
 
   const sys = (now: number, data?: Record<string, unknown>) => ({
@@ -287,6 +304,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
      */
     async start(accountId: string, input: StartInput, actor: Actor): Promise<OperationView> {
       let request = input.request;
+      const subject = newSubject(request);
       const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         // An uploadable kind must reference an uploaded item of this account and kind (R-CHG-1,
@@ -294,13 +312,9 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         await assertEvidenceRefs(store, accountId, input.evidence ?? []);
         const facts = await tx.facts(OPERATIONS[request.kind].reads);
         // R-CHG-3 counts across accounts: read the document's use under its lock, in this transaction.
-        if (request.kind === 'realname.change' && request.newDocument) {
-          const check = validateDocument(request.newDocument.type, request.newDocument.number);
-          if (check.ok) {
-            const key = documentKey(deps.idSecret, request.newDocument.type, check.normalized);
-            await tx.lockDocument(key);
-            request = { ...request, documentUsage: await tx.documentUsage(key) };
-          }
+        if (subject) {
+          await tx.lockDocument(subject.key);
+          request = { ...request, documentUsage: await tx.documentUsage(subject.key) } as OperationRequest;
         }
         const decision = preflightFn({ facts, request, now, context: input.context ?? {} });
         // Distinct items count: the same reference twice is one verification, not two (R-ABN-2 asks for 3).
@@ -322,14 +336,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
             now,
             policy.rulesFor(facts.account.region),
           );
-          if (cooldown !== null && request.kind === 'realname.change' && request.newDocument) {
-            const check = validateDocument(request.newDocument.type, request.newDocument.number);
-            if (check.ok)
-              await tx.setDocumentCooldown(
-                documentKey(deps.idSecret, request.newDocument.type, check.normalized),
-                cooldown,
-              );
-          }
+          if (cooldown !== null && subject) await tx.setDocumentCooldown(subject.key, cooldown);
           await tx.audit({
             at: now,
             actor: actor.id,
@@ -365,16 +372,13 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
           deadlineAt: null,
           deadlineKind: null,
         };
-        if (request.kind === 'realname.change' && request.newDocument?.name) {
-          const check = validateDocument(request.newDocument.type, request.newDocument.number);
-          if (check.ok) {
-            pendingChange.set(op.id, {
-              type: request.newDocument.type,
-              number: check.normalized,
-              name: request.newDocument.name.trim(),
-              key: documentKey(deps.idSecret, request.newDocument.type, check.normalized),
-            });
-          }
+        if (subject?.name) {
+          pendingChange.set(op.id, {
+            type: subject.type,
+            number: subject.number,
+            name: subject.name,
+            key: subject.key,
+          });
         }
         await tx.createOperation(op);
         await tx.addTimeline(op.id, {
