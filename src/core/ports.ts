@@ -257,6 +257,8 @@ export interface AccountTx {
   consumeVerification(id: string, at: number): Promise<boolean>;
   /** Remove a challenge whose code could not be sent (it never existed for the user). */
   deleteVerification(id: string): Promise<void>;
+  /** Record saga steps of an operation of this account (insert or replace by participant). */
+  putSagaSteps(steps: readonly SagaStep[]): Promise<void>;
 }
 
 /** Where a one-time code goes: the card's reserved phone (R-CARD-1) or the account's bound phone. */
@@ -408,6 +410,15 @@ export interface Store {
   reviewClaim(operationId: string): Promise<ReviewClaim | null>;
   /** The review queue (R-ABN-2, R-CHG-4, R-MIN-3): one page, see {@link ReviewQueueQuery}. */
   reviewQueue(query: ReviewQueueQuery): Promise<ReviewQueueRow[]>;
+  /** The saga steps of an operation (R-REV-3), by participant name. */
+  sagaSteps(operationId: string): Promise<SagaStep[]>;
+  /**
+   * The ledger of a built-in participant (R-REV-3): move its record of one revocation to `phase`, in
+   * one transaction, and return the record as it now is. `prepared` is refused (the record is
+   * returned unchanged) once the revocation was aborted there; `committed` and `aborted` are
+   * idempotent; `aborted` of an unknown revocation records the abort, so a late prepare is refused.
+   */
+  ledger(entry: LedgerEntry): Promise<LedgerEntry>;
   /** Store reachable and migrations current (for /readyz). */
   health(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
@@ -440,4 +451,58 @@ export interface IdempotencyRecord {
   requestHash: string;
   status: 'in_progress' | 'done';
   response: { status: number; body: string } | null;
+}
+
+/** A step of the revocation saga (R-REV-3): one participant's part in one operation. */
+export type SagaPhase = 'preparing' | 'prepared' | 'committed' | 'aborted' | 'failed';
+
+export interface SagaStep {
+  operationId: string;
+  participant: string;
+  phase: SagaPhase;
+  attempts: number;
+  /** What the participant answered to prepare: exactly what its commit and abort need. PII-free. */
+  output: Record<string, unknown>;
+  /** The last failure, in English (reasons shown to users come from the catalogue). */
+  error: string | null;
+  /** How long the last call took, in milliseconds. */
+  elapsedMs: number;
+  updatedAt: number;
+}
+
+/** What a participant is asked about: one revocation of one account. */
+export interface RevocationCall {
+  /** The idempotency key of every call: prepare, commit and abort may each be repeated. */
+  operationId: string;
+  accountId: string;
+  region: Region;
+  minor: boolean;
+  at: number;
+}
+
+/**
+ * A downstream store that holds the identity and takes part in the revocation saga (R-REV-3):
+ * payment, social, open platform, enterprise directory, merchant platform, credit-reporting link,
+ * or an external service over HTTP. Every call is idempotent by `operationId`; `commit` and `abort`
+ * must work with `prepared` null (a crash can lose the prepare answer) and `abort` must accept a
+ * revocation it never saw. A call is abandoned when `signal` aborts (its timeout).
+ *
+ * @example
+ * const p: Participant = { name: 'payment', prepare: async () => ({ held: true }), commit: async () => {}, abort: async () => {} };
+ */
+export interface Participant {
+  readonly name: string;
+  prepare(call: RevocationCall, signal: AbortSignal): Promise<Record<string, unknown>>;
+  commit(call: RevocationCall, prepared: Record<string, unknown> | null, signal: AbortSignal): Promise<void>;
+  abort(call: RevocationCall, prepared: Record<string, unknown> | null, signal: AbortSignal): Promise<void>;
+}
+
+/** A built-in participant's record of one revocation it holds (its own store, `participant_ledger`). */
+export interface LedgerEntry {
+  participant: string;
+  operationId: string;
+  accountId: string;
+  phase: 'prepared' | 'committed' | 'aborted';
+  data: Record<string, unknown>;
+  at: number;
 }

@@ -366,6 +366,60 @@ export const enMessages = {
     message: 'The second review step of a non-mainland change needs another reviewer than the first.',
     remediation: 'Leave step 2 to another reviewer.',
   },
+  RECEIVE_LIMIT_EXCEEDED: {
+    message:
+      'Receiving {amount:money} would pass today’s receive limit of {limit:money} ({remaining:money} left) that applies since the real name was revoked.',
+    remediation:
+      'Receive the rest tomorrow, or bind a bank card and complete {transactions} verified transactions to lift the limit.',
+  },
+  WITHDRAWAL_PAUSED: {
+    message: 'Change withdrawals are paused until {until:date} after the real-name revocation.',
+    remediation: 'Withdraw after {until:date}.',
+  },
+  TRANSFERS_DISABLED: {
+    message: 'Red packets and transfers are disabled on a minor’s account without a real name.',
+    remediation: 'Verify the real name again, with the guardian, in Me › Real-name.',
+  },
+  PAYMENT_CLOSED: {
+    message: 'Payments were force-closed in this region when the real name was revoked.',
+    remediation: 'Verify the real name again in Me › Real-name to reopen payments.',
+  },
+  APP_NOT_FOUND: {
+    message: 'No such app: {appId}.',
+    remediation: 'Register the app with POST /v1/apps first.',
+  },
+  APP_RECEIVER_INVALID: {
+    message: 'The receiver URL is not usable: {detail}',
+    remediation: 'Give an absolute http:// or https:// URL that accepts POSTed security events.',
+  },
+  OUTBOX_EVENT_NOT_FOUND: { message: 'No such outbox event: {id}.' },
+  REVOCATION_PARTICIPANT_FAILED: {
+    message:
+      'The {participant} store could not prepare the revocation ({detail}); nothing was revoked and the real name is verified again.',
+    remediation: 'Try the revocation again later.',
+  },
+  REVOCATION_PARTICIPANT_TIMEOUT: {
+    message:
+      'The {participant} store did not answer within {timeoutMs} ms; nothing was revoked and the real name is verified again.',
+    remediation: 'Try the revocation again later.',
+  },
+  REVOCATION_INTERRUPTED_BY_FUNDS: {
+    message:
+      'A {transactionKind:term} of {amount:money} was recorded while the revocation ran, so the revocation was rolled back; the transaction itself is kept.',
+    remediation: 'Let the transaction settle, then start the revocation again.',
+  },
+  NOTICE_ACCOUNT_DISABLED: {
+    message: 'The account entered its deletion cooling-off period and is disabled until {until:date}.',
+  },
+  NOTICE_ACCOUNT_ENABLED: { message: 'The account’s deletion was cancelled; it is enabled again.' },
+  NOTICE_ACCOUNT_PURGED: { message: 'The account was deleted and its personal data erased.' },
+  NOTICE_REALNAME_REVOKED: {
+    message: 'The account’s real-name verification was revoked; its grants to apps have ended.',
+  },
+  NOTICE_SUBJECT_CHANGED: {
+    message: 'The account’s real-name subject changed; identity claims issued before no longer hold.',
+  },
+  NOTICE_PHONE_CHANGED: { message: 'The account’s bound phone number changed.' },
   RATE_LIMITED: { message: 'Too many requests; retry after {retryAfter} seconds.' },
   POLICY_INVALID: { message: 'The policy is invalid at {path}: {reason}' },
   DEV_CLOCK_DISABLED: { message: 'The development clock is not enabled.' },

@@ -339,6 +339,47 @@ export const zhCNMessages = {
     message: '境外证件更换实名的第二步审核须由另一名审核员完成。',
     remediation: '请由另一名审核员完成第二步审核。',
   },
+  RECEIVE_LIMIT_EXCEEDED: {
+    message:
+      '撤销实名后每日收款限额为 {limit:money}（今日剩余 {remaining:money}），收款 {amount:money} 将超出限额。',
+    remediation: '请明日再收取剩余款项，或重新绑定银行卡并完成 {transactions} 笔验证交易以解除限额。',
+  },
+  WITHDRAWAL_PAUSED: {
+    message: '撤销实名后零钱提现暂停至 {until:date}。',
+    remediation: '请在 {until:date} 之后再提现。',
+  },
+  TRANSFERS_DISABLED: {
+    message: '未实名的未成年人账户不能发红包或转账。',
+    remediation: '请在监护人协助下于「我 › 实名认证」重新实名。',
+  },
+  PAYMENT_CLOSED: {
+    message: '撤销实名时，本地区的支付功能已被强制关闭。',
+    remediation: '请在「我 › 实名认证」重新实名以恢复支付。',
+  },
+  APP_NOT_FOUND: { message: '应用不存在：{appId}。', remediation: '请先通过 POST /v1/apps 注册该应用。' },
+  APP_RECEIVER_INVALID: {
+    message: '接收地址不可用：{detail}',
+    remediation: '请提供可接收安全事件 POST 请求的完整 http:// 或 https:// 地址。',
+  },
+  OUTBOX_EVENT_NOT_FOUND: { message: '发件箱事件不存在：{id}。' },
+  REVOCATION_PARTICIPANT_FAILED: {
+    message: '{participant} 未能准备撤销（{detail}），撤销未生效，实名已恢复为已认证。',
+    remediation: '请稍后重新发起撤销。',
+  },
+  REVOCATION_PARTICIPANT_TIMEOUT: {
+    message: '{participant} 未在 {timeoutMs} 毫秒内响应，撤销未生效，实名已恢复为已认证。',
+    remediation: '请稍后重新发起撤销。',
+  },
+  REVOCATION_INTERRUPTED_BY_FUNDS: {
+    message: '撤销进行中记录了一笔 {amount:money} 的{transactionKind:term}，撤销已回滚；该笔交易本身已保留。',
+    remediation: '请待交易完成后重新发起撤销。',
+  },
+  NOTICE_ACCOUNT_DISABLED: { message: '该账户已进入注销冷静期，在 {until:date} 前停用。' },
+  NOTICE_ACCOUNT_ENABLED: { message: '该账户的注销已取消，账户已恢复。' },
+  NOTICE_ACCOUNT_PURGED: { message: '该账户已注销，个人数据已删除。' },
+  NOTICE_REALNAME_REVOKED: { message: '该账户已撤销实名认证，对应用的授权已终止。' },
+  NOTICE_SUBJECT_CHANGED: { message: '该账户的实名主体已变更，此前签发的身份声明不再有效。' },
+  NOTICE_PHONE_CHANGED: { message: '该账户绑定的手机号已变更。' },
   RATE_LIMITED: { message: '请求过于频繁，请在 {retryAfter} 秒后重试。' },
   POLICY_INVALID: { message: '策略在 {path} 处无效：{reason}' },
   DEV_CLOCK_DISABLED: { message: '开发时钟未启用。' },

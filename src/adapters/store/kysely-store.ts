@@ -39,6 +39,9 @@ import {
   type FactKind,
   type FactRows,
   type HistoryEvent,
+  type LedgerEntry,
+  type SagaPhase,
+  type SagaStep,
   type IdempotencyClaim,
   type IdempotencyRecord,
   type IdentitySecret,
@@ -628,6 +631,35 @@ class KyselyAccountTx implements StoreAccountTx {
       .where('account_id', '=', this.accountId)
       .execute();
   }
+
+  async putSagaSteps(steps: readonly SagaStep[]): Promise<void> {
+    for (const step of steps) {
+      const row = {
+        operation_id: step.operationId,
+        participant: step.participant,
+        phase: step.phase,
+        attempts: step.attempts,
+        output: JSON.stringify(step.output),
+        error: step.error?.slice(0, 2_000) ?? null,
+        elapsed_ms: Math.round(step.elapsedMs),
+        updated_at: step.updatedAt,
+      };
+      await this.#db()
+        .insertInto('saga_steps')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['operation_id', 'participant']).doUpdateSet({
+            phase: row.phase,
+            attempts: row.attempts,
+            output: row.output,
+            error: row.error,
+            elapsed_ms: row.elapsed_ms,
+            updated_at: row.updated_at,
+          }),
+        )
+        .execute();
+    }
+  }
 }
 
 function toVerification(r: Selectable<VerificationsTable>): VerificationRecord {
@@ -1172,6 +1204,70 @@ class KyselyStoreImpl implements KyselyStore {
         documentKey: row.document_key,
       };
     }, true);
+  }
+
+  sagaSteps(operationId: string): Promise<SagaStep[]> {
+    return this.#read(async (db) => {
+      const rows = await db
+        .selectFrom('saga_steps')
+        .selectAll()
+        .where('operation_id', '=', operationId)
+        .orderBy('participant')
+        .execute();
+      return rows.map((r) => ({
+        operationId: r.operation_id,
+        participant: r.participant,
+        phase: r.phase as SagaPhase,
+        attempts: r.attempts,
+        output: JSON.parse(r.output) as Record<string, unknown>,
+        error: r.error,
+        elapsedMs: r.elapsed_ms,
+        updatedAt: toNumber(r.updated_at),
+      }));
+    }, false);
+  }
+
+  async ledger(entry: LedgerEntry): Promise<LedgerEntry> {
+    // Its own short transaction: a participant's store is not the account's (no account lock held).
+    return this.#write('ledger', async (trx) => {
+      const existing = await trx
+        .selectFrom('participant_ledger')
+        .selectAll()
+        .where('participant', '=', entry.participant)
+        .where('operation_id', '=', entry.operationId)
+        .executeTakeFirst();
+      const current: LedgerEntry | null = existing
+        ? {
+            participant: existing.participant,
+            operationId: existing.operation_id,
+            accountId: existing.account_id,
+            phase: existing.phase as LedgerEntry['phase'],
+            data: JSON.parse(existing.data) as Record<string, unknown>,
+            at: toNumber(existing.updated_at),
+          }
+        : null;
+      // Terminal phases stay; a prepare after an abort is refused (returned unchanged).
+      if (current && (current.phase === entry.phase || current.phase !== 'prepared')) return current;
+      const row = {
+        participant: entry.participant,
+        operation_id: entry.operationId,
+        account_id: entry.accountId,
+        phase: entry.phase,
+        data: JSON.stringify(current && entry.phase !== 'prepared' ? current.data : entry.data),
+        updated_at: entry.at,
+      };
+      if (current) {
+        await trx
+          .updateTable('participant_ledger')
+          .set({ phase: row.phase, updated_at: row.updated_at })
+          .where('participant', '=', entry.participant)
+          .where('operation_id', '=', entry.operationId)
+          .execute();
+      } else {
+        await trx.insertInto('participant_ledger').values(row).execute();
+      }
+      return { ...entry, data: JSON.parse(row.data) as Record<string, unknown> };
+    });
   }
 
   reviewClaim(operationId: string): Promise<ReviewClaim | null> {

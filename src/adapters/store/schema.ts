@@ -315,6 +315,28 @@ export interface ReviewClaimsTable {
   claimed_at: Int64;
 }
 
+/** One participant's step in one revocation saga (R-REV-3). */
+export interface SagaStepsTable {
+  operation_id: string;
+  participant: string;
+  phase: string;
+  attempts: number;
+  output: JsonText;
+  error: string | null;
+  elapsed_ms: number;
+  updated_at: Int64;
+}
+
+/** The built-in participants' own record of the revocations they hold (R-REV-3). */
+export interface ParticipantLedgerTable {
+  participant: string;
+  operation_id: string;
+  account_id: string;
+  phase: string;
+  data: JsonText;
+  updated_at: Int64;
+}
+
 /** Every table, by name. The fact tables are named after their `FactKind` (ports.ts). */
 export interface Database {
   accounts: AccountsTable;
@@ -344,6 +366,8 @@ export interface Database {
   evidence: EvidenceTable;
   pending_subjects: PendingSubjectsTable;
   review_claims: ReviewClaimsTable;
+  saga_steps: SagaStepsTable;
+  participant_ledger: ParticipantLedgerTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -8,7 +8,11 @@
  * carried inside a 422 OPERATION_BLOCKED problem); `action` + `where` are the remediation a client
  * can render as a button or a link.
  */
-export type CodeKind = 'blocker' | 'warning' | 'consequence' | 'error';
+/**
+ * `reason`: why a running operation ended as it did (shown on its timeline and outcome).
+ * `notice`: the localised reason a security event carries to third-party apps (R-NOTIFY-1).
+ */
+export type CodeKind = 'blocker' | 'warning' | 'consequence' | 'error' | 'reason' | 'notice';
 
 export interface CodeInfo {
   kind: CodeKind;
@@ -29,6 +33,8 @@ const blocker = (rule: string, action: string, where: string) => ({
 });
 const warning = (rule: string) => ({ kind: 'warning' as const, rule });
 const consequence = (rule: string) => ({ kind: 'consequence' as const, rule });
+const reason = (rule: string) => ({ kind: 'reason' as const, rule });
+const notice = (rule: string) => ({ kind: 'notice' as const, rule });
 const error = (status: number, rule?: string) => ({
   kind: 'error' as const,
   status,
@@ -174,6 +180,26 @@ export const CATALOGUE = {
   REVIEW_NOT_CLAIMED: error(409, 'R-ABN-2'),
   REVIEW_NOT_OPEN: error(409, 'R-ABN-2'),
   REVIEW_SECOND_REVIEWER_REQUIRED: error(409, 'R-CHG-4'),
+  // ── After a revocation: what the platform enforces (R-REV-5, R-MIN-5, R-REG-3)
+  RECEIVE_LIMIT_EXCEEDED: error(422, 'R-REV-5'),
+  WITHDRAWAL_PAUSED: error(422, 'R-REV-5'),
+  TRANSFERS_DISABLED: error(422, 'R-MIN-5'),
+  PAYMENT_CLOSED: error(422, 'R-REG-3'),
+  // ── Third-party apps and their security events (R-NOTIFY-*)
+  APP_NOT_FOUND: error(404, 'R-NOTIFY-1'),
+  APP_RECEIVER_INVALID: error(400, 'R-NOTIFY-1'),
+  OUTBOX_EVENT_NOT_FOUND: error(404, 'R-NOTIFY-1'),
+  // ── Why a revocation was rolled back (R-REV-3, R-REV-4): timeline and outcome reasons
+  REVOCATION_PARTICIPANT_FAILED: reason('R-REV-3'),
+  REVOCATION_PARTICIPANT_TIMEOUT: reason('R-REV-3'),
+  REVOCATION_INTERRUPTED_BY_FUNDS: reason('R-REV-4'),
+  // ── Reasons carried by security events to apps (reason_admin / reason_user, R-NOTIFY-1)
+  NOTICE_ACCOUNT_DISABLED: notice('R-NOTIFY-1'),
+  NOTICE_ACCOUNT_ENABLED: notice('R-NOTIFY-1'),
+  NOTICE_ACCOUNT_PURGED: notice('R-NOTIFY-1'),
+  NOTICE_REALNAME_REVOKED: notice('R-NOTIFY-1'),
+  NOTICE_SUBJECT_CHANGED: notice('R-NOTIFY-1'),
+  NOTICE_PHONE_CHANGED: notice('R-NOTIFY-1'),
   RATE_LIMITED: error(429),
   POLICY_INVALID: error(500),
   DEV_CLOCK_DISABLED: error(404),

@@ -115,7 +115,13 @@ const realnameChange: Flow = {
   ],
 };
 
-/** R-REV-3: pending_recycle, then the saga (issue 5) commits or compensates; minors go through review first (R-MIN-3). */
+/**
+ * R-REV-3: the identity goes `pending_recycle` (grants suspended), then the revocation saga runs
+ * (app/saga.ts): every participant prepares; the decision is recorded (`committing`) and every
+ * participant commits → `revoked`. A failed or timed-out prepare, or a fund operation recorded
+ * meanwhile (R-REV-4), records the other decision (`compensating`): every prepared participant is
+ * aborted → `compensated`, the identity back to `verified`. Minors are reviewed first (R-MIN-3).
+ */
 const realnameRevoke: Flow = {
   kind: 'realname.revoke',
   initial: 'started',
@@ -131,14 +137,17 @@ const realnameRevoke: Flow = {
     { event: 'reject', from: ['in_review'], to: 'rejected', by: ['reviewer'], rule: 'R-MIN-3' },
     { event: 'cancel', from: ['in_review'], to: 'cancelled', by: PLATFORM_OR_USER, rule: 'R-MIN-3' },
     { event: 'suspend_grants', from: ['started'], to: 'pending_recycle', by: ['system'], rule: 'R-REV-3' },
-    { event: 'commit', from: ['pending_recycle'], to: 'revoked', by: ['system'], rule: 'R-REV-3' },
+    { event: 'decide_commit', from: ['pending_recycle'], to: 'committing', by: ['system'], rule: 'R-REV-3' },
+    { event: 'commit', from: ['committing'], to: 'revoked', by: ['system'], rule: 'R-REV-3' },
+    // A failed or timed-out prepare (R-REV-3), or a fund operation on the account (R-REV-4).
     {
-      event: 'compensate',
+      event: 'abort',
       from: ['pending_recycle'],
-      to: 'compensated',
+      to: 'compensating',
       by: ['system', 'timer'],
-      rule: 'R-REV-4',
+      rule: 'R-REV-3',
     },
+    { event: 'compensate', from: ['compensating'], to: 'compensated', by: ['system'], rule: 'R-REV-3' },
   ],
 };
 

@@ -11,6 +11,9 @@ import * as m20260601000000 from './20260601000000_accounts_identities_facts.js'
 import * as m20260601000100 from './20260601000100_operations_audit_outbox.js';
 import * as m20260701000000 from './20260701000000_evidence_reviews.js';
 import * as m20260702000000 from './20260702000000_verifications.js';
+import * as m20261101000000 from './20261101000000_saga.js';
+import * as m20261101000100 from './20261101000100_notify.js';
+import * as m20261101000200 from './20261101000200_receipts.js';
 
 /** Every migration, by name. Add new ones at the end with a later timestamp. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -18,6 +21,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '20260601000100_operations_audit_outbox': m20260601000100,
   '20260701000000_evidence_reviews': m20260701000000,
   '20260702000000_verifications': m20260702000000,
+  '20261101000000_saga': m20261101000000,
+  '20261101000100_notify': m20261101000100,
+  '20261101000200_receipts': m20261101000200,
 };
 
 async function migrator<DB>(db: Kysely<DB>): Promise<Migrator> {
