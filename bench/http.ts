@@ -40,7 +40,7 @@ import { demoIdNumber } from '../src/adapters/cli/demo.js';
 import { TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
 import { ADMIN_KEY, startService, T0, type Service } from '../test/support/service.js';
 import { runLoad, type LoadResult } from './_http-load.js';
-import { compare, printLines, type Comparison } from './lib.js';
+import { compare, postgresUnreachable, printLines, type Comparison } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
 const WARMUP_SECONDS = 1;
@@ -588,19 +588,6 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
   } finally {
     await s.stop();
     for (const dir of tmp) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function postgresUnreachable(): Promise<string | null> {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await c.end().catch(() => undefined);
   }
 }
 

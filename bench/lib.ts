@@ -4,6 +4,8 @@
  * {"bench","case","value","unit","reference","referenceValue","ratio"}.
  */
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { TEST_DATABASE_URL } from '../test/support/dialects.js';
 
 export interface Measurement {
   opsPerSec: number;
@@ -78,4 +80,18 @@ export function compare(
 
 export function printLines(lines: Comparison[]): void {
   for (const l of lines) console.log(JSON.stringify(l));
+}
+
+/** Why the PostgreSQL of the tests cannot be used (a benchmark then skips it), or null when it can. */
+export async function postgresUnreachable(): Promise<string | null> {
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }

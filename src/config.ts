@@ -27,6 +27,49 @@ const ConfigSchema = z.strictObject({
   REALNAME_CALENDAR_FILE: z.string().min(1).optional(),
   REALNAME_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REALNAME_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
+  // ── Third-party notification (R-NOTIFY-1): SETs, push delivery, the optional NATS relay
+  /** The SETs' `iss` (and `iss_sub` subjects); default `http://localhost:<PORT>`. */
+  REALNAME_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  /** Retry pacing of SET push delivery: first delay, longest delay, attempts before a dead letter, POST timeout. */
+  REALNAME_PUSH_BACKOFF_BASE_MS: z.coerce.number().int().min(100).default(10_000),
+  REALNAME_PUSH_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(21_600_000),
+  REALNAME_PUSH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  REALNAME_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How long a rotated-out signing key stays in the JWKS (retries signed with it still verify). */
+  REALNAME_SIGNING_KEY_GRACE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** NATS JetStream relay of the outbox (unset: off), its stream and subject prefix. */
+  REALNAME_NATS_URL: z
+    .string()
+    .regex(
+      /^(nats|tls):\/\/[^,\s]+(,(nats|tls):\/\/[^,\s]+)*$/,
+      'must be nats://host:port (comma-separated for several)',
+    )
+    .optional(),
+  REALNAME_NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .default('REALNAME'),
+  REALNAME_NATS_SUBJECT: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+      'NATS subject tokens (letters, digits, _ and -) joined by dots',
+    )
+    .default('realname'),
+  /** External participants of the revocation saga (R-REV-3): `name=url` pairs, comma-separated. */
+  REALNAME_HTTP_PARTICIPANTS: z.string().optional(),
+  /** Secret signing the requests to external participants (default: derived from the master key). */
+  REALNAME_PARTICIPANT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long a saga run owns a revocation before another worker resumes it (R-REV-3). */
+  REALNAME_SAGA_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * Development only (with REALNAME_DEV_CLOCK=1): kill the process with SIGKILL when a revocation
+   * saga reaches this point (e.g. `saga:decided`, `saga:prepared:payment`), to test crash recovery.
+   */
+  REALNAME_FAULT_KILL_AT: z
+    .string()
+    .regex(/^saga:[a-z_:]+$/)
+    .optional(),
 });
 
 export type Config = Readonly<z.output<typeof ConfigSchema>>;
@@ -60,6 +103,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error(
       'REALNAME_DEV_CLOCK=1 is refused when NODE_ENV=production: the dev clock moves time for every user.',
     );
+  }
+  if (r.data.REALNAME_FAULT_KILL_AT && !r.data.REALNAME_DEV_CLOCK) {
+    throw new Error(
+      'REALNAME_FAULT_KILL_AT is a test aid and needs REALNAME_DEV_CLOCK=1 (never in production).',
+    );
+  }
+  if (r.data.REALNAME_PUSH_BACKOFF_BASE_MS > r.data.REALNAME_PUSH_BACKOFF_MAX_MS) {
+    throw new Error('REALNAME_PUSH_BACKOFF_BASE_MS must not exceed REALNAME_PUSH_BACKOFF_MAX_MS.');
   }
   return Object.freeze(r.data);
 }

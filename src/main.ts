@@ -6,22 +6,36 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createAccountService } from './app/accounts.js';
+import { createCapabilityService } from './app/capabilities.js';
 import { createAdminService } from './app/admin.js';
+import { createAppsService } from './app/apps.js';
 import type { AppDeps } from './app/deps.js';
 import { createOperationService } from './app/operations.js';
 import { createEvidenceService } from './app/evidence.js';
 import { createReviewService } from './app/reviews.js';
 import { createTimerService } from './app/timers.js';
+import { createRevocationSaga, type RevocationSaga, type SagaPoint } from './app/saga.js';
+import { builtinParticipants } from './adapters/participants/builtin.js';
+import { httpParticipant, parseHttpParticipants } from './adapters/participants/http.js';
+import type { Participant } from './core/ports.js';
 import { createVerificationService } from './app/verifications.js';
 import { createDevSmsSender, type DevSmsSender } from './adapters/notify/sms.js';
 import { devSmsRoutes, verificationRoutes } from './adapters/http/routes/verifications.js';
 import { startTimerWorker, type TimerWorker } from './adapters/workers/timer-worker.js';
 import { buildServer, createMetrics, type RealnameServer } from './adapters/http/index.js';
 import { accountRoutes } from './adapters/http/routes/accounts.js';
+import { capabilityRoutes } from './adapters/http/routes/capabilities.js';
 import { adminRoutes } from './adapters/http/routes/admin.js';
 import { operationRoutes } from './adapters/http/routes/operations.js';
 import { evidenceRoutes } from './adapters/http/routes/evidence.js';
 import { reviewRoutes } from './adapters/http/routes/reviews.js';
+import { appRoutes } from './adapters/http/routes/apps.js';
+import { createSigningKeys, type SigningKeys } from './adapters/notify/keys.js';
+import { createNatsRelay, type NatsRelay } from './adapters/notify/nats.js';
+import { createPushRelay, type PushRelay } from './adapters/notify/push.js';
+import { createNotifyStore } from './adapters/store/notify-store.js';
+import { startRelayWorker, type Relay, type RelayWorker } from './adapters/workers/relay-worker.js';
+import type { NotifyStore } from './core/ports.js';
 import { loadMasterKey } from './adapters/store/crypto.js';
 import { createStore, type KyselyStore } from './adapters/store/kysely-store.js';
 import { defaultWorkingDayCalendar, type YearSchedule } from './core/calendar.js';
@@ -61,13 +75,27 @@ export interface Realname {
   clock: Clock;
   services: {
     accounts: ReturnType<typeof createAccountService>;
+    capabilities: ReturnType<typeof createCapabilityService>;
     operations: ReturnType<typeof createOperationService>;
     admin: ReturnType<typeof createAdminService>;
     timers: ReturnType<typeof createTimerService>;
+    saga: RevocationSaga;
     evidence: ReturnType<typeof createEvidenceService>;
     reviews: ReturnType<typeof createReviewService>;
     verifications: ReturnType<typeof createVerificationService>;
+    apps: ReturnType<typeof createAppsService>;
   };
+  /** Third-party notification (R-NOTIFY-1): its store, signing keys and outbox relays. */
+  notify: {
+    issuer: string;
+    store: NotifyStore;
+    keys: SigningKeys;
+    push: PushRelay;
+    /** Set when REALNAME_NATS_URL is. */
+    nats: NatsRelay | null;
+  };
+  /** The in-process relay worker (push delivery, NATS), started with the timer worker. */
+  relayWorker: RelayWorker | null;
   /** The SMS sender: the development verifier (codes logged, never sent) until a gateway adapter exists. */
   sms: DevSmsSender;
   /** The in-process timer worker, when started (`startWorker`). */
@@ -88,6 +116,13 @@ export interface CreateOptions {
   httpLogger?: false | Record<string, unknown>;
   /** PostgreSQL schema (tests run each suite in its own). */
   schema?: string;
+  /**
+   * Participants of the revocation saga (R-REV-3), replacing the default set (the six built-in
+   * stores plus REALNAME_HTTP_PARTICIPANTS). Tests wrap them to inject failures.
+   */
+  participants?: (defaults: Participant[]) => Participant[];
+  /** Saga retry pacing (tests shorten it). */
+  sagaRetryBaseMs?: number;
 }
 
 function readPolicy(file: string | undefined): unknown {
@@ -161,15 +196,80 @@ export async function createRealname(config: Config, options: CreateOptions = {}
       'Step-up codes (card unbind, deletion, revocation) reach users only through these logs.',
   );
   const verifications = createVerificationService({ ...deps, sms });
+
+  // R-REV-3: the six built-in stores, then the external services configured over HTTP.
+  const participantSecret =
+    config.REALNAME_PARTICIPANT_SECRET ??
+    createHmac('sha256', masterKey.bytes()).update('realname/participant-secret/v1').digest('base64url');
+  const defaultParticipants: Participant[] = [
+    ...builtinParticipants(store, clock),
+    ...parseHttpParticipants(config.REALNAME_HTTP_PARTICIPANTS).map((p) =>
+      httpParticipant({ ...p, secret: participantSecret }),
+    ),
+  ];
+  const killAt = devMode ? config.REALNAME_FAULT_KILL_AT : undefined;
+  const saga = createRevocationSaga(deps, {
+    participants: options.participants ? options.participants(defaultParticipants) : defaultParticipants,
+    leaseMs: config.REALNAME_SAGA_LEASE_MS,
+    ...(options.sagaRetryBaseMs !== undefined ? { retryBaseMs: options.sagaRetryBaseMs } : {}),
+    log,
+    // Development only: a crash at a named point of the saga, to prove recovery (test/e2e/saga-crash).
+    ...(killAt
+      ? {
+          at: (point: SagaPoint) => {
+            if (point === killAt) process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
+  });
+  deps.kicks = { revocation: (id) => saga.kick(id) };
   const services = {
     accounts: createAccountService(deps),
+    capabilities: createCapabilityService(deps),
     operations: createOperationService(deps, verifications),
     admin: createAdminService(deps),
-    timers: createTimerService(deps),
+    timers: createTimerService(deps, saga),
+    saga,
     evidence: createEvidenceService(deps),
     reviews: createReviewService(deps),
     verifications,
   };
+
+  // R-NOTIFY-1: apps, SET signing keys (one made at the first start), push delivery, NATS relay.
+  const issuer = config.REALNAME_ISSUER ?? `http://localhost:${config.PORT}`;
+  const notifyStore = createNotifyStore({ store, masterKey });
+  const keys = createSigningKeys({
+    store: notifyStore,
+    clock,
+    graceMs: config.REALNAME_SIGNING_KEY_GRACE_DAYS * 86_400_000,
+  });
+  await keys.ensure();
+  const push = createPushRelay({
+    store: notifyStore,
+    keys,
+    clock,
+    issuer,
+    backoff: {
+      baseMs: config.REALNAME_PUSH_BACKOFF_BASE_MS,
+      maxMs: config.REALNAME_PUSH_BACKOFF_MAX_MS,
+      maxAttempts: config.REALNAME_PUSH_MAX_ATTEMPTS,
+    },
+    timeoutMs: config.REALNAME_PUSH_TIMEOUT_MS,
+    registry: metrics.registry,
+    log,
+  });
+  const nats = config.REALNAME_NATS_URL
+    ? createNatsRelay({
+        url: config.REALNAME_NATS_URL,
+        stream: config.REALNAME_NATS_STREAM,
+        subjectPrefix: config.REALNAME_NATS_SUBJECT,
+        store: notifyStore,
+        keys,
+        issuer,
+        log,
+      })
+    : null;
+  const apps = createAppsService(deps, { store: notifyStore, keys });
 
   const server = await buildServer({
     logger: options.httpLogger === undefined ? { level: config.REALNAME_LOG_LEVEL } : options.httpLogger,
@@ -182,23 +282,30 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     version: '0.1.0',
   });
   accountRoutes(server, services.accounts);
+  capabilityRoutes(server, services.capabilities);
   operationRoutes(server, services.operations);
   evidenceRoutes(server, services.evidence);
   reviewRoutes(server, services.reviews);
   adminRoutes(server, services.admin);
   verificationRoutes(server, services.verifications);
   devSmsRoutes(server, devMode ? sms : null);
+  appRoutes(server, apps);
 
   const realname: Realname = {
     config,
     server,
     store,
     clock,
-    services,
+    services: { ...services, apps },
+    notify: { issuer, store: notifyStore, keys, push, nats },
     sms,
     worker: null,
+    relayWorker: null,
     startWorker(intervalMs = config.REALNAME_DEV_CLOCK ? 1_000 : 10_000) {
       realname.worker ??= startTimerWorker({ timers: services.timers, intervalMs, log });
+      const relays: Relay[] = [{ name: 'push', runOnce: () => push.runOnce() }];
+      if (nats) relays.push({ name: 'nats', runOnce: () => nats.runOnce(), close: () => nats.close() });
+      realname.relayWorker ??= startRelayWorker({ relays, intervalMs, log });
       return realname.worker;
     },
     deriveSecret: (label) =>
@@ -208,6 +315,9 @@ export async function createRealname(config: Config, options: CreateOptions = {}
         .slice(0, 43),
     async close() {
       await realname.worker?.stop();
+      await realname.relayWorker?.stop();
+      await nats?.close();
+      await saga.drain();
       await server.close();
       await store.close();
     },

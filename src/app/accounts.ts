@@ -2,13 +2,29 @@
  * Accounts and their facts (SPEC §2): the platform records what it knows; every change is one
  * transaction with its audit record and, where a third party may care, an outbox event.
  */
+import { startOfShanghaiDay } from '../core/calendar.js';
+import {
+  capabilities,
+  checkFundOperation,
+  restorationDue,
+  type FundOperationKind,
+} from '../core/capabilities.js';
 import { validateDocument, type DocumentType } from '../core/document-number.js';
-import { DomainError } from '../core/errors/index.js';
+import { CATALOGUE, DomainError } from '../core/errors/index.js';
 import { deriveOpenId, deriveUnionId, documentKey, newId } from '../core/ids.js';
 import { maskDocumentNumber } from '../core/mask.js';
-import type { AccountFacts, Grant, Region } from '../core/model.js';
-import { factRowId, type AccountPatch, type FactKind, type FactRows } from '../core/ports.js';
-import type { Actor, AppDeps } from './deps.js';
+import type { AccountFacts, Grant, PendingTransaction, Region } from '../core/model.js';
+import {
+  factRowId,
+  type AccountPatch,
+  type AccountTx,
+  type FactKind,
+  type FactRows,
+  type OperationRecord,
+} from '../core/ports.js';
+import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
+import { move } from './steps.js';
+import { noticeApps } from './notices.js';
 
 export interface CreateAccountInput {
   id?: string;
@@ -27,12 +43,38 @@ export interface BindIdentityInput {
 
 export interface TransactionInput {
   id?: string;
-  kind: 'payment' | 'transfer' | 'withdrawal' | 'refund' | 'receive';
+  /**
+   * A fund operation: money out (payment, transfer, red packet, withdrawal), back (refund) or in
+   * (receive). Checked against the capabilities (R-REV-5, R-MIN-5, R-REG-3).
+   */
+  kind: FundOperationKind;
   amount: number;
   status: 'pending' | 'completed' | 'cancelled';
   /** A transaction verified with the bound card counts towards restoration (R-REV-7). */
   verified?: boolean;
 }
+
+/**
+ * The kinds kept as pending transactions while pending (they block deletion and revocation, R-DEL-1).
+ * A pending receive is not the account's money yet, and a sent red packet waits as a red-packet fact.
+ */
+const PENDING_KINDS: ReadonlySet<string> = new Set<PendingTransaction['kind']>([
+  'payment',
+  'transfer',
+  'withdrawal',
+  'refund',
+]);
+
+/**
+ * R-REV-4: the fund operations that interrupt a revocation in progress (a red packet is a transfer).
+ * A refund or a receipt is money coming in: it does not interrupt.
+ */
+const INTERRUPTING_KINDS: ReadonlySet<FundOperationKind> = new Set([
+  'payment',
+  'transfer',
+  'withdrawal',
+  'red_packet',
+]);
 
 /** Fact rows a grant request carries: the pairwise ids are derived, never supplied. */
 export type GrantInput = Omit<Grant, 'openId' | 'unionId'>;
@@ -41,7 +83,74 @@ export type GrantInput = Omit<Grant, 'openId' | 'unionId'>;
 const PLATFORM_STATUSES = new Set(['active', 'frozen', 'banned']);
 
 export function createAccountService(deps: AppDeps) {
-  const { store, clock } = deps;
+  const { store, clock, policy } = deps;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+
+  /**
+   * R-REV-7: the first time a card bound again and the verified transactions since the revocation
+   * meet the condition, the payment restrictions are lifted in the same transaction: a completed
+   * `payment.restore` operation (started by the system, its timeline saying what lifted it) and a
+   * `payment_restored` history event that the capabilities read. Once: afterwards the condition no
+   * longer holds (restorationDue is false once restored).
+   */
+  async function restoreIfDue(
+    tx: AccountTx,
+    now: number,
+    trigger: { kind: 'card_bound'; cardId: string } | { kind: 'verified_transaction'; transactionId: string },
+  ): Promise<void> {
+    const facts = await tx.facts(['cards']);
+    const rules = policy.rulesFor(facts.account.region);
+    if (!restorationDue(facts, rules)) return;
+    const h = facts.history;
+    const op: OperationRecord = {
+      id: newId('op', deps.random),
+      accountId: tx.accountId,
+      kind: 'payment.restore',
+      state: 'started',
+      request: { kind: 'payment.restore', automatic: true },
+      policyVersion: policy.version,
+      idempotencyKey: null,
+      createdAt: now,
+      updatedAt: now,
+      outcome: null,
+      deadlineAt: null,
+      deadlineKind: null,
+    };
+    await tx.createOperation(op);
+    await tx.addTimeline(op.id, {
+      at: now,
+      state: 'started',
+      event: 'started',
+      actor: 'system',
+      data: { policyVersion: policy.version, automatic: true },
+    });
+    telemetry.operationStarted('payment.restore');
+    const liftedBy = {
+      liftedBy: trigger.kind,
+      ...(trigger.kind === 'card_bound'
+        ? { cardId: trigger.cardId }
+        : { transactionId: trigger.transactionId }),
+      revokedAt: h.revokedAt ?? null,
+      cardsBoundSinceRevocation: h.cardsBoundSinceRevocation,
+      verifiedTransactionsSinceRevocation: h.verifiedTransactionsSinceRevocation,
+      required: rules.effects.restoreVerifiedTransactions,
+      lifted: ['daily_receive_limit', 'withdrawals', 'auto_debits'],
+    };
+    await move(tx, op, 'complete', { by: 'system', actor: 'system', now, data: liftedBy }, telemetry);
+    await tx.addHistory({ kind: 'payment_restored', at: now });
+    await tx.audit({
+      at: now,
+      actor: 'system',
+      action: 'payment.restore.completed',
+      operationId: op.id,
+      data: liftedBy,
+    });
+    await tx.outbox({
+      topic: 'payment.restored',
+      key: `${op.id}:restored`,
+      payload: { accountId: tx.accountId, operationId: op.id, automatic: true },
+    });
+  }
 
   return {
     /** @example await accounts.create({ region: 'CN', phone: '+86 13812345678' }, { id: 'platform:key_1' }) */
@@ -108,6 +217,18 @@ export function createAccountService(deps: AppDeps) {
             data: { from: before.account.status, to: patch.status },
           });
         }
+        // R-NOTIFY-1: the apps are told the bound phone changed. Every patch that carries `phone`
+        // counts: the stored number is sealed and not opened to compare, and telling the apps of a
+        // resent number once more is harmless where missing a change would not be.
+        if (patch.phone !== undefined) {
+          await noticeApps(tx, {
+            event: 'phone_changed',
+            operationId: null,
+            grants: before.grants,
+            at: clock.now(),
+            initiatingEntity: 'user',
+          });
+        }
         return tx.facts();
       });
     },
@@ -127,12 +248,14 @@ export function createAccountService(deps: AppDeps) {
         const before = await tx.facts();
         if (before.account.status === 'deleted') throw new DomainError('ACCOUNT_NOT_FOUND');
         const id = factRowId(kind, row);
-        if (kind === 'cards' && !before.cards.some((c) => c.id === id)) {
+        const bound = kind === 'cards' && !before.cards.some((c) => c.id === id);
+        if (bound) {
           await tx.addHistory({ kind: 'card_bound', at: now });
           if (before.identity?.status === 'pending_completion') await tx.setIdentityStatus('verified', now);
         }
         await tx.putFact(kind, row);
         await tx.audit({ at: now, actor: actor.id, action: `fact.${kind}.put`, data: { id } });
+        if (bound) await restoreIfDue(tx, now, { kind: 'card_bound', cardId: id });
         return row;
       });
     },
@@ -160,19 +283,65 @@ export function createAccountService(deps: AppDeps) {
       });
     },
 
-    /** Record a transaction: a pending one blocks deletion (R-DEL-1); a verified one counts for R-REV-7. */
+    /**
+     * Record a fund operation. A pending one blocks deletion (R-DEL-1); a verified completed one
+     * counts for R-REV-7 and may lift the payment restrictions (restoreIfDue); a completed receive
+     * counts against the daily receive limit (R-REV-5).
+     *
+     * A new operation is first checked against the capabilities (R-REV-5 receive limit and
+     * withdrawal pause, R-MIN-5, R-REG-3): a refused one writes nothing but the audit record of the
+     * refusal, and answers RECEIVE_LIMIT_EXCEEDED, WITHDRAWAL_PAUSED (with Retry-After),
+     * TRANSFERS_DISABLED or PAYMENT_CLOSED. Completing or cancelling a pending one is not checked
+     * again: it was accepted when it was recorded.
+     *
+     * R-REV-4: a payment, transfer, red packet or withdrawal recorded while a revocation of this
+     * account is in `pending_recycle` aborts it in the same transaction (the saga then compensates
+     * every participant); the fund operation itself is kept. A revocation already `committing` is not
+     * interrupted: that decision is taken.
+     */
     async recordTransaction(
       accountId: string,
       input: TransactionInput,
       actor: Actor,
-    ): Promise<{ id: string }> {
+    ): Promise<{ id: string; interruptedOperationId?: string }> {
       const id = input.id ?? newId('tx', deps.random);
-      await store.withAccount(accountId, async (tx) => {
+      const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
-        if (input.status === 'pending' && input.kind !== 'receive') {
+        const facts = await tx.facts();
+        if (facts.account.status === 'deleted') throw new DomainError('ACCOUNT_NOT_FOUND');
+        const known = facts.wallet.pendingTransactions.some((p) => p.id === id);
+        const recorded = {
+          id,
+          kind: input.kind,
+          amount: input.amount,
+          status: input.status,
+          verified: Boolean(input.verified),
+        };
+        if (input.status !== 'cancelled' && !known) {
+          const caps = capabilities(facts, policy.rulesFor(facts.account.region), now);
+          const receivedToday =
+            input.kind === 'receive' ? await tx.receivedSince(startOfShanghaiDay(now)) : 0;
+          const refusal = checkFundOperation(
+            caps,
+            { kind: input.kind, amount: input.amount },
+            receivedToday,
+            now,
+          );
+          if (refusal) {
+            await tx.audit({
+              at: now,
+              actor: actor.id,
+              action: 'transaction.refused',
+              data: { ...recorded, code: refusal.code, rule: CATALOGUE[refusal.code].rule },
+            });
+            return { refusal, interrupted: null };
+          }
+        }
+
+        if (input.status === 'pending' && PENDING_KINDS.has(input.kind)) {
           await tx.putFact('pending_transactions', {
             id,
-            kind: input.kind,
+            kind: input.kind as PendingTransaction['kind'],
             amount: input.amount,
             createdAt: now,
           });
@@ -180,21 +349,50 @@ export function createAccountService(deps: AppDeps) {
           await tx.deleteFact('pending_transactions', id);
           if (input.status === 'completed' && input.verified)
             await tx.addHistory({ kind: 'verified_transaction', at: now });
+          if (input.status === 'completed' && input.kind === 'receive')
+            await tx.recordReceipt({ id, at: now, amount: input.amount });
         }
-        await tx.audit({
-          at: now,
-          actor: actor.id,
-          action: 'transaction.recorded',
-          data: {
-            id,
-            kind: input.kind,
+        await tx.audit({ at: now, actor: actor.id, action: 'transaction.recorded', data: recorded });
+
+        // R-REV-4: a fund operation interrupts a revocation that has not decided yet.
+        let interrupted: string | null = null;
+        const revocation = facts.openOperations.find(
+          (o) => o.kind === 'realname.revoke' && o.state === 'pending_recycle',
+        );
+        if (revocation && input.status !== 'cancelled' && INTERRUPTING_KINDS.has(input.kind)) {
+          const reason = {
+            reason: 'REVOCATION_INTERRUPTED_BY_FUNDS',
+            rule: 'R-REV-4',
+            transactionId: id,
+            transactionKind: input.kind,
             amount: input.amount,
-            status: input.status,
-            verified: Boolean(input.verified),
-          },
-        });
+          };
+          await move(
+            tx,
+            { id: revocation.id, kind: revocation.kind, state: revocation.state },
+            'abort',
+            { by: 'system', actor: 'system', now, data: reason, deadline: { at: now, kind: 'saga' } },
+            telemetry,
+          );
+          await tx.audit({
+            at: now,
+            actor: 'system',
+            action: 'realname.revoke.interrupted',
+            operationId: revocation.id,
+            data: reason,
+          });
+          interrupted = revocation.id;
+        }
+
+        if (input.status === 'completed' && input.verified)
+          await restoreIfDue(tx, now, { kind: 'verified_transaction', transactionId: id });
+        return { refusal: null, interrupted };
       });
-      return { id };
+      if (result.refusal) {
+        telemetry.refused([result.refusal.code]);
+        throw new DomainError(result.refusal.code, result.refusal.params);
+      }
+      return result.interrupted ? { id, interruptedOperationId: result.interrupted } : { id };
     },
 
     /**

@@ -13,6 +13,10 @@ export const SCOPES = [
   'operations:read',
   'operations:write',
   'reviews:write',
+  /** Register and change third-party apps, issue grant tokens (R-NOTIFY-1/2). */
+  'apps:write',
+  /** RFC 7662 token introspection, for resource servers (R-NOTIFY-2). */
+  'introspect',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

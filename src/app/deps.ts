@@ -31,6 +31,11 @@ export interface AppDeps {
   /** Randomness for ids (crypto.randomBytes in production). */
   random: (n: number) => Uint8Array;
   telemetry?: Telemetry;
+  /**
+   * Work to start in the background once a transaction has committed: the revocation saga of an
+   * operation that reached `pending_recycle` (app/saga.ts). Its timer makes the sweep run it anyway.
+   */
+  kicks?: { revocation(operationId: string): void };
 }
 
 /** The preflight function bound to the deps' policy and calendar. */

@@ -9,12 +9,15 @@ import { DAY_MS } from '../core/clock.js';
 import { compareRoutes, type Comparison } from '../core/compare.js';
 import { validateDocument, type DocumentType } from '../core/document-number.js';
 import { DomainError, type Blocker } from '../core/errors/index.js';
+import { CATALOGUE, type Code } from '../core/errors/catalogue.js';
+import { localized, localizedRemediation, type Localized, type Params } from '../core/errors/render.js';
 import { documentKey, newId } from '../core/ids.js';
 import { maskDocumentNumber, maskName } from '../core/mask.js';
 import type { AccountFacts, OperationKind, OperationRequest, RequestContext } from '../core/model.js';
-import type { AccountTx, OperationRecord, TimelineEntry } from '../core/ports.js';
+import type { AccountTx, OperationRecord, SagaStep, TimelineEntry } from '../core/ports.js';
 import { canTransition } from '../core/flows/index.js';
 import { move } from './steps.js';
+import { noticeApps } from './notices.js';
 import {
   createPreflight,
   OPERATIONS,
@@ -131,6 +134,15 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         key: `${op.id}:deactivating`,
         payload: { accountId: op.accountId, operationId: op.id, until },
       });
+      // R-NOTIFY-1: every app that holds or held a grant is told the account is disabled.
+      await noticeApps(tx, {
+        event: 'deletion_started',
+        operationId: op.id,
+        grants: facts.grants,
+        at: now,
+        initiatingEntity: 'user',
+        params: { until },
+      });
     },
     // R-CARD-1..4: the card goes; the last one takes the identity to pending_completion.
     async 'card.unbind'(tx, op, facts, now) {
@@ -217,10 +229,18 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         key: `${op.id}:changed`,
         payload: { accountId: op.accountId, operationId: op.id },
       });
+      // R-NOTIFY-1: the apps' identity claims no longer hold.
+      await noticeApps(tx, {
+        event: 'subject_changed',
+        operationId: op.id,
+        grants: facts.grants,
+        at: now,
+        initiatingEntity: 'user',
+        params: { documentType: doc.type },
+      });
     },
     // R-MIN-3: a minor's revocation is reviewed by hand first (10–15 working days), games off while
-    // pending. R-REV-3 then runs as a saga (issue 5); the start marks the identity pending_recycle
-    // and suspends grants.
+    // pending. Otherwise R-REV-3 at once: pending_recycle, then the saga (app/saga.ts).
     async 'realname.revoke'(tx, op, facts, now) {
       if (facts.account.minor) {
         const r = policy.rulesFor(facts.account.region).minors.revocationReviewWorkingDays;
@@ -234,8 +254,10 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         );
         return;
       }
+      // R-REV-3: grants suspended (introspection answers inactive while pending_recycle); the saga
+      // runs right after the commit (kick), and its timer, due now, lets the sweep run it if not.
       await tx.setIdentityStatus('pending_recycle', now);
-      await move(tx, op, 'suspend_grants', sys(now), telemetry);
+      await move(tx, op, 'suspend_grants', { ...sys(now), deadline: { at: now, kind: 'saga' } }, telemetry);
     },
     async 'enterprise.detach'(tx, op, facts, now) {
       const request = op.request as { linkId: string };
@@ -267,7 +289,9 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         telemetry,
       );
     },
+    // R-REV-7: the restoration is history, so the capabilities show the payment restrictions lifted.
     async 'payment.restore'(tx, op, _facts, now) {
+      await tx.addHistory({ kind: 'payment_restored', at: now });
       await move(tx, op, 'complete', sys(now), telemetry);
       await tx.outbox({
         topic: 'payment.restored',
@@ -411,13 +435,39 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         }
         throw new DomainError('OPERATION_BLOCKED', params, result.refused);
       }
+      if (result.operation.kind === 'realname.revoke' && result.operation.state === 'pending_recycle')
+        deps.kicks?.revocation(result.operation.id);
       return result.operation;
     },
 
-    async get(accountId: string, operationId: string): Promise<OperationView> {
+    /**
+     * An operation with its timeline; a revocation also with its saga steps (R-REV-3) and, when it
+     * was rolled back, the reason in both languages with what to do (R-REV-3/4).
+     */
+    async get(
+      accountId: string,
+      operationId: string,
+    ): Promise<
+      OperationView & {
+        saga?: SagaStep[];
+        reason?: { code: string; message: Localized; remediation: Localized | null };
+      }
+    > {
       const op = await store.operation(operationId);
       if (!op || op.accountId !== accountId) throw new DomainError('OPERATION_NOT_FOUND');
-      return op;
+      if (op.kind !== 'realname.revoke') return op;
+      const aborted = op.timeline.find((t) => t.event === 'abort');
+      const code = aborted?.data.reason;
+      const params = (aborted?.data ?? {}) as Params;
+      const reason =
+        typeof code === 'string' && code in CATALOGUE && CATALOGUE[code as Code].kind === 'reason'
+          ? {
+              code,
+              message: localized(code as Code, params),
+              remediation: localizedRemediation(code as Code, params) ?? null,
+            }
+          : undefined;
+      return { ...op, saga: await store.sagaSteps(operationId), ...(reason ? { reason } : {}) };
     },
 
     async list(accountId: string): Promise<OperationRecord[]> {
@@ -452,6 +502,14 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
             topic: 'account.enabled',
             key: `${op.id}:cancelled`,
             payload: { accountId, operationId: op.id },
+          });
+          // R-NOTIFY-1: the apps told of the cooling-off are told it is over.
+          await noticeApps(tx, {
+            event: 'deletion_cancelled',
+            operationId: op.id,
+            grants: (await tx.facts(['grants'])).grants,
+            at: now,
+            initiatingEntity: 'user',
           });
         }
       });

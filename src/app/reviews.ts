@@ -23,6 +23,7 @@ import type {
 import { isUploadable, type EvidenceReference } from './evidence.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { move } from './steps.js';
+import { noticeApps } from './notices.js';
 
 export const REVIEW_DECISIONS = ['accept', 'reject', 'approve_step'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
@@ -403,10 +404,19 @@ export function createReviewService(deps: AppDeps) {
             key: `${op.id}:changed`,
             payload: { accountId: op.accountId, operationId: op.id },
           });
+          // R-NOTIFY-1: the apps' identity claims no longer hold (the user asked for the change).
+          await noticeApps(tx, {
+            event: 'subject_changed',
+            operationId: op.id,
+            grants: facts.grants,
+            at: now,
+            initiatingEntity: 'user',
+            params: { documentType: subject.documentType },
+          });
         } else if (op.kind === 'realname.revoke' && event === 'approve') {
           // R-MIN-3 → R-REV-3: the identity goes pending_recycle; the revocation saga continues.
           await tx.setIdentityStatus('pending_recycle', now);
-          await move(tx, op, event, { ...opts, data, deadline: null }, telemetry);
+          await move(tx, op, event, { ...opts, data, deadline: { at: now, kind: 'saga' } }, telemetry);
         } else {
           if (op.kind === 'realname.change' && event === 'reject') await tx.deletePendingSubject(op.id);
           await move(tx, op, event, { ...opts, data }, telemetry);
@@ -432,7 +442,11 @@ export function createReviewService(deps: AppDeps) {
           },
         });
       });
-      return (await store.operation(operationId)) as OperationRecord & { timeline: TimelineEntry[] };
+      const decided = (await store.operation(operationId)) as OperationRecord & { timeline: TimelineEntry[] };
+      // R-MIN-3 → R-REV-3: an approved minor's revocation continues with the saga.
+      if (decided.kind === 'realname.revoke' && decided.state === 'pending_recycle')
+        deps.kicks?.revocation(decided.id);
+      return decided;
     },
   };
 }

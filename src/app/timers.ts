@@ -7,10 +7,16 @@
  */
 import type { OperationRecord } from '../core/ports.js';
 import { NO_TELEMETRY, type AppDeps } from './deps.js';
+import type { RevocationSaga } from './saga.js';
 import { move } from './steps.js';
+import { noticeApps } from './notices.js';
 
-/** Timer kinds the sweep acts on; others (e.g. review_due) are due dates the queue shows. */
-export const ACTIONABLE_TIMERS = ['purge'] as const;
+/**
+ * Timer kinds the sweep acts on; others (e.g. review_due) are due dates the queue shows. `saga` is
+ * the lease of a revocation saga run (R-REV-3): due when no run holds it (not started yet, its
+ * process died, or a fund operation interrupted it, R-REV-4), and the sweep resumes it.
+ */
+export const ACTIONABLE_TIMERS = ['purge', 'saga'] as const;
 
 export interface SweepResult {
   fired: { operationId: string; kind: string; timer: string }[];
@@ -18,7 +24,7 @@ export interface SweepResult {
   skipped: number;
 }
 
-export function createTimerService(deps: AppDeps) {
+export function createTimerService(deps: AppDeps, saga?: Pick<RevocationSaga, 'run' | 'isRunning'>) {
   const { store, clock } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
 
@@ -52,6 +58,14 @@ export function createTimerService(deps: AppDeps) {
         devices: facts.devices.length,
         grants: facts.grants.length,
       };
+      // R-NOTIFY-1: the SETs are captured from the grants read above, before the erasure.
+      await noticeApps(tx, {
+        event: 'purged',
+        operationId: op.id,
+        grants: facts.grants,
+        at: now,
+        initiatingEntity: 'policy',
+      });
       await tx.erasePersonalData();
       await tx.updateAccount({ status: 'deleted', deactivatingUntil: null });
       await move(tx, current, 'purge', { by: 'timer', actor: 'timer', now, data: { erased } }, telemetry);
@@ -75,7 +89,21 @@ export function createTimerService(deps: AppDeps) {
   const handlers: Record<
     (typeof ACTIONABLE_TIMERS)[number],
     (op: OperationRecord, now: number) => Promise<boolean>
-  > = { purge };
+  > = {
+    purge,
+    // A run going in this process is left to finish; otherwise this sweep runs the saga to its end
+    // (or until a participant keeps failing: its timer then brings it back).
+    async saga(op) {
+      if (!saga || saga.isRunning(op.id)) return false;
+      try {
+        const outcome = await saga.run(op.id);
+        return outcome === 'revoked' || outcome === 'compensated';
+      } catch {
+        // One failing saga does not stop the sweep of the others; its timer brings it back.
+        return false;
+      }
+    },
+  };
 
   return {
     /**

@@ -207,6 +207,8 @@ export interface History {
   verifiedTransactionsSinceRevocation: number;
   /** Cards bound since the revocation (R-REV-7). */
   cardsBoundSinceRevocation: number;
+  /** When the payment restrictions of a revocation were last lifted (R-REV-7), if ever. */
+  paymentRestoredAt?: number | null;
 }
 
 /** Cross-account use of one document number (R-CHG-3), looked up by its keyed hash. */
@@ -277,5 +279,6 @@ export function emptyHistory(): History {
     revokedAt: null,
     verifiedTransactionsSinceRevocation: 0,
     cardsBoundSinceRevocation: 0,
+    paymentRestoredAt: null,
   };
 }

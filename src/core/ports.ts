@@ -76,6 +76,8 @@ export type HistoryEvent =
   | { kind: 'revoked'; at: number }
   | { kind: 'verified_transaction'; at: number }
   | { kind: 'card_bound'; at: number }
+  /** The payment restrictions of the latest revocation were lifted (R-REV-7). */
+  | { kind: 'payment_restored'; at: number }
   /** A wrong, expired, reused or locked one-time code (a risk signal, R-RISK-1), with its purpose. */
   | { kind: 'failed_verification'; at: number; purpose: string };
 
@@ -259,6 +261,13 @@ export interface AccountTx {
   deleteVerification(id: string): Promise<void>;
   /** Record saga steps of an operation of this account (insert or replace by participant). */
   putSagaSteps(steps: readonly SagaStep[]): Promise<void>;
+  /**
+   * Record money received (a completed `receive`), for the daily receive limit (R-REV-5). Keyed by
+   * the transaction id: recording the same id again changes nothing and returns false.
+   */
+  recordReceipt(receipt: Receipt): Promise<boolean>;
+  /** The total received by this account at or after `since` (epoch ms), e.g. a Shanghai midnight. */
+  receivedSince(since: number): Promise<number>;
 }
 
 /** Where a one-time code goes: the card's reserved phone (R-CARD-1) or the account's bound phone. */
@@ -505,4 +514,137 @@ export interface LedgerEntry {
   phase: 'prepared' | 'committed' | 'aborted';
   data: Record<string, unknown>;
   at: number;
+}
+
+/** Money received by an account (R-REV-5 daily receive limit): the transaction id, when, how much. */
+export interface Receipt {
+  id: string;
+  at: number;
+  /** Integer ten-thousandths of a yuan. */
+  amount: number;
+}
+
+// ── Third-party notification (R-NOTIFY-1/2): the apps registry, SET signing keys, grant tokens
+// and the outbox relays. Implemented over the same database by adapters/store/notify-store.ts.
+
+/** A registered third-party app and where its Security Event Tokens go (R-NOTIFY-1). */
+export interface AppRecord {
+  appId: string;
+  name: string;
+  developerId: string;
+  /** RFC 8935 push endpoint; null: its events are dead-lettered until one is registered. */
+  receiverUrl: string | null;
+  /** How its SETs name the subject (RFC 9493): its OpenID alone, or with this service as issuer. */
+  subIdFormat: 'opaque' | 'iss_sub';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AppPatch = Partial<Pick<AppRecord, 'name' | 'developerId' | 'receiverUrl' | 'subIdFormat'>>;
+
+/** An ES256 key pair that signs SETs; the store seals `privateJwk` under the master key at rest. */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'ES256';
+  publicJwk: Record<string, string>;
+  privateJwk: Record<string, string>;
+  createdAt: number;
+  /** When it stopped signing (rotated out); null for the current key. */
+  retiredAt: number | null;
+}
+
+/** An opaque access token of one grant (R-NOTIFY-2); only its hash is stored. */
+export interface GrantTokenRecord {
+  /** sha256 of the token, hex. */
+  hash: string;
+  accountId: string;
+  appId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** A grant (null if none) with the state of its account. */
+export interface GrantState {
+  grant: Grant | null;
+  accountStatus: AccountStatus;
+  identityStatus: IdentityStatus | null;
+}
+
+/** What introspection reads about a token: the token, its grant, and the state of its account. */
+export interface GrantTokenState {
+  token: GrantTokenRecord;
+  grant: Pick<Grant, 'active' | 'openId' | 'grantedAt'> | null;
+  accountStatus: AccountStatus;
+  identityStatus: IdentityStatus | null;
+}
+
+/** An outbox event the relay gave up on (R-NOTIFY-1), kept for admins to read and retry. */
+export interface DeadLetter extends StoredOutboxEvent {
+  deadAt: number;
+  lastError: string | null;
+}
+
+/** Where a relay that reads the outbox in id order stands (NATS): ids seen missing are re-read for a while. */
+export interface RelayCursor {
+  /** Every id up to this one was published, or is a gap listed below. */
+  lastId: number;
+  /** Ids missing when the cursor passed them: an uncommitted transaction may still fill them. */
+  gaps: { id: number; seenAt: number }[];
+}
+
+export interface NotifyStore {
+  /** Register an app; false when the id is taken. */
+  createApp(app: AppRecord): Promise<boolean>;
+  /** Change an app; null when there is none. */
+  updateApp(appId: string, patch: AppPatch, at: number): Promise<AppRecord | null>;
+  app(appId: string): Promise<AppRecord | null>;
+  /** Apps by id, after `after` (keyset paging). */
+  apps(page: { after?: string | null; limit: number }): Promise<AppRecord[]>;
+
+  /** The current key and the keys retired at or after `retiredSince`, newest first (private parts opened). */
+  signingKeys(retiredSince: number): Promise<SigningKeyRecord[]>;
+  currentSigningKey(): Promise<SigningKeyRecord | null>;
+  /**
+   * Make `key` the current signing key and retire the current one at `key.createdAt`, in one
+   * transaction. With `onlyIfNone`, nothing changes when a current key exists (`added` false).
+   */
+  addSigningKey(
+    key: SigningKeyRecord,
+    opts?: { onlyIfNone?: boolean },
+  ): Promise<{ added: boolean; retired: string | null }>;
+
+  createGrantToken(token: GrantTokenRecord): Promise<void>;
+  grantTokenState(hash: string): Promise<GrantTokenState | null>;
+  /** The grant of an app on an account (null if none) with the account's state; null if no account. */
+  grantState(accountId: string, appId: string): Promise<GrantState | null>;
+
+  /**
+   * Take up to `limit` due, undelivered, live events of `topic` for delivery: their next attempt is
+   * pushed to `leaseUntil` in the same transaction (SKIP LOCKED on PostgreSQL), so another relay
+   * does not take them meanwhile; a relay that dies leaves them due again at `leaseUntil`.
+   */
+  claimOutbox(opts: {
+    topic: string;
+    now: number;
+    leaseUntil: number;
+    limit: number;
+  }): Promise<StoredOutboxEvent[]>;
+  markOutboxDelivered(id: number, at: number): Promise<void>;
+  recordOutboxFailure(id: number, failure: { error: string; nextAttemptAt: number }): Promise<void>;
+  /** Give up on an event: counted as one more attempt, with its reason. */
+  deadLetterOutbox(id: number, failure: { error: string; at: number }): Promise<void>;
+  /** Dead letters by id, after `after` (keyset paging), optionally of one topic. */
+  deadLetters(page: { topic?: string; after?: number | null; limit: number }): Promise<DeadLetter[]>;
+  /** Queue an undelivered event again at once (attempts start over). */
+  retryOutbox(id: number, at: number): Promise<'retried' | 'delivered' | 'missing'>;
+
+  /** Events after `afterId` and those of `ids`, by id (a cursor relay's read). */
+  outboxAfter(afterId: number, ids: readonly number[], limit: number): Promise<StoredOutboxEvent[]>;
+  /**
+   * Hold the named relay cursor until `leaseUntil` (wall-clock ms) and read it; null when another
+   * owner holds it. Several processes may run the relay: one of them moves the cursor at a time.
+   */
+  claimRelayCursor(name: string, owner: string, now: number, leaseUntil: number): Promise<RelayCursor | null>;
+  /** Save the cursor and release it (only by its owner). */
+  saveRelayCursor(name: string, owner: string, cursor: RelayCursor): Promise<void>;
 }

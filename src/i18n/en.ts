@@ -368,20 +368,22 @@ export const enMessages = {
   },
   RECEIVE_LIMIT_EXCEEDED: {
     message:
-      'Receiving {amount:money} would pass today’s receive limit of {limit:money} ({remaining:money} left) that applies since the real name was revoked.',
+      'Receiving {amount:money} would pass today’s receive limit of {limit:money}: {remaining:money} can still be received until {resetsAt:date}.',
     remediation:
-      'Receive the rest tomorrow, or bind a bank card and complete {transactions} verified transactions to lift the limit.',
+      'Receive the rest after {resetsAt:date}. A limit lowered by a real-name revocation is lifted by binding a bank card again and completing {transactions} verified transactions.',
   },
   WITHDRAWAL_PAUSED: {
     message: 'Change withdrawals are paused until {until:date} after the real-name revocation.',
     remediation: 'Withdraw after {until:date}.',
   },
   TRANSFERS_DISABLED: {
-    message: 'Red packets and transfers are disabled on a minor’s account without a real name.',
+    message:
+      'Red packets and transfers are disabled on a minor’s account without a real name; this {kind:term} is refused.',
     remediation: 'Verify the real name again, with the guardian, in Me › Real-name.',
   },
   PAYMENT_CLOSED: {
-    message: 'Payments were force-closed in this region when the real name was revoked.',
+    message:
+      'Payments were force-closed in {region:term} when the real name was revoked; this {kind:term} is refused.',
     remediation: 'Verify the real name again in Me › Real-name to reopen payments.',
   },
   APP_NOT_FOUND: {
@@ -440,6 +442,8 @@ export const enTerms = {
   transfer: 'transfer',
   withdrawal: 'withdrawal',
   refund: 'refund',
+  receive: 'receipt of money',
+  red_packet: 'red packet',
   length: 'wrong length',
   characters: 'characters that are not allowed',
   date: 'the birth date is not a real date',

@@ -341,19 +341,20 @@ export const zhCNMessages = {
   },
   RECEIVE_LIMIT_EXCEEDED: {
     message:
-      '撤销实名后每日收款限额为 {limit:money}（今日剩余 {remaining:money}），收款 {amount:money} 将超出限额。',
-    remediation: '请明日再收取剩余款项，或重新绑定银行卡并完成 {transactions} 笔验证交易以解除限额。',
+      '收款 {amount:money} 将超出今日收款限额 {limit:money}：{resetsAt:date} 之前还可收款 {remaining:money}。',
+    remediation:
+      '请在 {resetsAt:date} 之后收取剩余款项。撤销实名后降低的限额，可通过重新绑定银行卡并完成 {transactions} 笔验证交易解除。',
   },
   WITHDRAWAL_PAUSED: {
     message: '撤销实名后零钱提现暂停至 {until:date}。',
     remediation: '请在 {until:date} 之后再提现。',
   },
   TRANSFERS_DISABLED: {
-    message: '未实名的未成年人账户不能发红包或转账。',
+    message: '未实名的未成年人账户不能发红包或转账，本次{kind:term}已被拒绝。',
     remediation: '请在监护人协助下于「我 › 实名认证」重新实名。',
   },
   PAYMENT_CLOSED: {
-    message: '撤销实名时，本地区的支付功能已被强制关闭。',
+    message: '撤销实名时，{region:term}的支付功能已被强制关闭，本次{kind:term}已被拒绝。',
     remediation: '请在「我 › 实名认证」重新实名以恢复支付。',
   },
   APP_NOT_FOUND: { message: '应用不存在：{appId}。', remediation: '请先通过 POST /v1/apps 注册该应用。' },
@@ -400,6 +401,8 @@ export const zhCNTerms = {
   transfer: '转账',
   withdrawal: '提现',
   refund: '退款',
+  receive: '收款',
+  red_packet: '红包',
   length: '位数不对',
   characters: '含有不允许的字符',
   date: '出生日期不是真实日期',

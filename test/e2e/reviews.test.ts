@@ -361,7 +361,7 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
     expect((await s.call('GET', '/v1/reviews?cursor=garbage', as(reviewerA))).status).toBe(400);
   });
 
-  it('R-MIN-3 a minor’s revocation approved by a reviewer: the identity goes pending_recycle, and so does the operation', async () => {
+  it('R-MIN-3 a minor’s revocation approved by a reviewer goes pending_recycle, then the saga revokes it (R-REV-3)', async () => {
     s.clock.set(shanghaiDateTime(2026, 11, 18, 12));
     const id = await account({ frozen: false, minor: true });
     const video = await upload(s, id, 'guardian_handheld_id_video', 'video/mp4', MP4);
@@ -396,8 +396,18 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
       body: { decision: 'accept', reason: 'Guardian and school documents are consistent.' },
     });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    expect(approved.body).toMatchObject({ state: 'pending_recycle', outcome: null, deadlineAt: null });
-    expect((await s.call('GET', `/v1/accounts/${id}`)).body.identity.status).toBe('pending_recycle');
+    expect(approved.body).toMatchObject({ state: 'pending_recycle', outcome: null, deadlineKind: 'saga' });
+    // R-REV-3: the approval hands the revocation to the saga, which revokes it
+    expect(await s.rn.services.saga.run(opId)).toBe('revoked');
+    const done = await s.call('GET', `/v1/accounts/${id}/operations/${opId}`);
+    expect(done.body.timeline.map((t: { state: string }) => t.state)).toEqual([
+      'started',
+      'in_review',
+      'pending_recycle',
+      'committing',
+      'revoked',
+    ]);
+    expect((await s.call('GET', `/v1/accounts/${id}`)).body.identity.status).toBe('revoked');
   });
 
   it('R-ABN-2 only reviewers (and admins) reach the queue: a platform key without reviews:write is 403, an end-user token too', async () => {

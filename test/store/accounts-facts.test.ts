@@ -226,6 +226,7 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
         revokedAt: null,
         verifiedTransactionsSinceRevocation: 0,
         cardsBoundSinceRevocation: 0,
+        paymentRestoredAt: null,
       },
       declarations: {},
       openAppealId: 'op_shape_appeal',
@@ -235,7 +236,7 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
     expect(await h.store.facts('acc_shape')).toEqual(expected);
   });
 
-  it('builds history from its table: lists, latest revocation, counts strictly after it', async () => {
+  it('builds history from its table: lists, latest revocation, counts strictly after it, latest restoration (R-REV-7)', async () => {
     await seedAccount(h.store, 'acc_hist');
     const t = NOON - 30 * DAY_MS;
     await h.store.withAccount('acc_hist', async (tx) => {
@@ -250,6 +251,8 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
       await tx.addHistory({ kind: 'verified_transaction', at: t + 21 });
       await tx.addHistory({ kind: 'verified_transaction', at: t + 22 });
       await tx.addHistory({ kind: 'card_bound', at: t + 23 });
+      await tx.addHistory({ kind: 'payment_restored', at: t + 15 }); // of the earlier revocation
+      await tx.addHistory({ kind: 'payment_restored', at: t + 24 });
     });
     expect((await h.store.facts('acc_hist'))!.history).toEqual({
       cardUnbinds: [
@@ -261,6 +264,7 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
       revokedAt: t + 20,
       verifiedTransactionsSinceRevocation: 2,
       cardsBoundSinceRevocation: 1,
+      paymentRestoredAt: t + 24,
     });
   });
 
@@ -426,6 +430,43 @@ describe.each(dialects())('store contract on $name: accounts and facts', ({ make
     await expect(h.store.createApiKey({ ...key, id: 'key_2' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await h.store.findApiKey(key.hash)).toEqual(key);
     expect(await h.store.findApiKey('b'.repeat(64))).toBeNull();
+  });
+
+  it('R-REV-5 records receipts once per transaction id and sums them from an instant on, per account; the purge erases them', async () => {
+    await seedAccount(h.store, 'acc_rcpt');
+    await seedAccount(h.store, 'acc_rcpt_other');
+    const midnight = NOON - 12 * 3_600_000; // 2026-11-18 00:00 Asia/Shanghai
+    const recorded = await h.store.withAccount('acc_rcpt', async (tx) => [
+      await tx.recordReceipt({ id: 'tx_before', at: midnight - 1, amount: 7_000 }),
+      await tx.recordReceipt({ id: 'tx_at', at: midnight, amount: 1_000 }),
+      // above 2^31: money columns are 64-bit on both dialects
+      await tx.recordReceipt({ id: 'tx_big', at: NOON, amount: 3_000_000_000 }),
+      await tx.recordReceipt({ id: 'tx_at', at: NOON, amount: 999_999 }), // the same id again: ignored
+    ]);
+    expect(recorded).toEqual([true, true, true, false]);
+    await h.store.withAccount('acc_rcpt_other', (tx) =>
+      tx.recordReceipt({ id: 'tx_at', at: NOON, amount: 5 }),
+    );
+    const sums = await h.store.withAccount('acc_rcpt', async (tx) => [
+      await tx.receivedSince(midnight),
+      await tx.receivedSince(midnight + 1),
+      await tx.receivedSince(midnight - 1),
+      await tx.receivedSince(NOON + 1),
+    ]);
+    expect(sums).toEqual([3_000_001_000, 3_000_000_000, 3_000_008_000, 0]);
+    expect(await h.store.withAccount('acc_rcpt_other', (tx) => tx.receivedSince(0))).toBe(5);
+    // a receipt written in a transaction that fails is rolled back with it
+    await expect(
+      h.store.withAccount('acc_rcpt', async (tx) => {
+        await tx.recordReceipt({ id: 'tx_rolled_back', at: NOON, amount: 1 });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await h.store.withAccount('acc_rcpt', (tx) => tx.receivedSince(NOON))).toBe(3_000_000_000);
+    // R-DEL-4: the purge erases them with the other personal data; other accounts keep theirs
+    await h.store.withAccount('acc_rcpt', (tx) => tx.erasePersonalData());
+    expect(await h.store.withAccount('acc_rcpt', (tx) => tx.receivedSince(0))).toBe(0);
+    expect(await h.store.withAccount('acc_rcpt_other', (tx) => tx.receivedSince(0))).toBe(5);
   });
 
   it('lists every fact kind the port names', () => {

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { createRealname, type Realname } from '../../src/main.js';
+import { createRealname, type CreateOptions, type Realname } from '../../src/main.js';
 import { TEST_DATABASE_URL, type DialectName } from './dialects.js';
 
 export const ADMIN_KEY = 'rn_test_admin_key_0123456789abcdef';
@@ -42,6 +42,8 @@ export async function startService(
   env: Record<string, string> = {},
   home?: ServiceHome,
   startAt = T0,
+  /** More options for createRealname (e.g. saga participants that fail on purpose). */
+  extra: Pick<CreateOptions, 'participants' | 'sagaRetryBaseMs'> = {},
 ): Promise<Service & { home: ServiceHome }> {
   const dir = home?.dir ?? mkdtempSync(join(tmpdir(), 'realname-e2e-'));
   const masterKey = home?.masterKey ?? randomBytes(32).toString('base64');
@@ -69,6 +71,7 @@ export async function startService(
     log: { info: () => undefined, warn: () => undefined },
     httpLogger: false,
     ...(schema ? { schema } : {}),
+    ...extra,
   });
   await rn.server.ready();
   return {

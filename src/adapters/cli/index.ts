@@ -151,6 +151,12 @@ export function buildCli(): Command {
         console.log(
           `fired ${r.fired.length} timer(s)${r.fired.length ? `: ${r.fired.map((f) => `${f.timer} ${f.operationId}`).join(', ')}` : ''}`,
         );
+        // R-NOTIFY-1: and the security events due now (the NATS relay too when configured).
+        const pushed = await rn.notify.push.runOnce();
+        console.log(
+          `security events: ${pushed.delivered} delivered, ${pushed.retried} to retry, ${pushed.dead} dead-lettered`,
+        );
+        if (rn.notify.nats) console.log(`nats: ${(await rn.notify.nats.runOnce()).published} published`);
         await rn.close();
         return;
       }
@@ -263,6 +269,23 @@ export function buildCli(): Command {
         );
         console.log(
           `key ${k.id} (${k.scopes.join(', ')})\n${k.secret}\nThe secret is shown once; only its hash is stored.`,
+        );
+      } finally {
+        await rn.close();
+      }
+    });
+
+  keys
+    .command('rotate')
+    .description(
+      'Rotate the key that signs security events (R-NOTIFY-1); the old one stays in the JWKS for its grace period',
+    )
+    .action(async () => {
+      const rn = await open();
+      try {
+        const r = await rn.services.apps.rotateKeys({ id: 'system:cli' });
+        console.log(
+          `signing key ${r.kid} is current${r.retired ? `; ${r.retired} retired (published for ${rn.config.REALNAME_SIGNING_KEY_GRACE_DAYS} more days)` : ''}`,
         );
       } finally {
         await rn.close();

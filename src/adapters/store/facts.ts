@@ -321,7 +321,13 @@ export function toOperation(r: OperationRow): OperationRecord {
 }
 
 /** History kinds listed one by one; the others are only counted (R-REV-7). */
-const LISTED_HISTORY = ['card_unbind', 'realname_change', 'identity_modification', 'revoked'] as const;
+const LISTED_HISTORY = [
+  'card_unbind',
+  'realname_change',
+  'identity_modification',
+  'revoked',
+  'payment_restored',
+] as const;
 const COUNTED_HISTORY = ['verified_transaction', 'card_bound'] as const;
 
 async function readHistory(db: Kysely<Database>, accountId: string): Promise<History> {
@@ -340,12 +346,15 @@ async function readHistory(db: Kysely<Database>, accountId: string): Promise<His
     revokedAt: null,
     verifiedTransactionsSinceRevocation: 0,
     cardsBoundSinceRevocation: 0,
+    paymentRestoredAt: null,
   };
   for (const r of rows) {
     const at = toNumber(r.at);
     if (r.kind === 'card_unbind') history.cardUnbinds.push({ at, cardType: r.card_type as CardType });
     else if (r.kind === 'realname_change') history.realnameChanges.push({ at });
     else if (r.kind === 'identity_modification') history.identityModifications.push({ at });
+    else if (r.kind === 'payment_restored')
+      history.paymentRestoredAt = Math.max(history.paymentRestoredAt ?? at, at);
     else history.revokedAt = Math.max(history.revokedAt ?? at, at);
   }
   if (history.revokedAt !== null && history.revokedAt !== undefined) {

@@ -33,6 +33,7 @@ import {
   type EvidenceMeta,
   type EvidenceWrite,
   type PendingSubject,
+  type Receipt,
   type ReviewClaim,
   type ReviewQueueQuery,
   type ReviewQueueRow,
@@ -530,6 +531,7 @@ class KyselyAccountTx implements StoreAccountTx {
     // the rows go too, so not even their sizes and hashes outlive the account.
     await db.deleteFrom('evidence').where('account_id', '=', this.accountId).execute();
     await db.deleteFrom('pending_subjects').where('account_id', '=', this.accountId).execute();
+    await db.deleteFrom('receipts').where('account_id', '=', this.accountId).execute();
     await deleteAllFactRows(db, this.accountId, ['grants']);
     await db.updateTable('grants').set({ active: 0 }).where('account_id', '=', this.accountId).execute();
     await db
@@ -630,6 +632,25 @@ class KyselyAccountTx implements StoreAccountTx {
       .where('id', '=', id)
       .where('account_id', '=', this.accountId)
       .execute();
+  }
+
+  async recordReceipt(receipt: Receipt): Promise<boolean> {
+    const res = await this.#db()
+      .insertInto('receipts')
+      .values({ account_id: this.accountId, id: receipt.id, at: receipt.at, amount: receipt.amount })
+      .onConflict((oc) => oc.columns(['account_id', 'id']).doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async receivedSince(since: number): Promise<number> {
+    const row = await this.#db()
+      .selectFrom('receipts')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string | bigint>('amount'), eb.lit(0)).as('total'))
+      .where('account_id', '=', this.accountId)
+      .where('at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return toNumber(row.total);
   }
 
   async putSagaSteps(steps: readonly SagaStep[]): Promise<void> {

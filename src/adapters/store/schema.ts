@@ -256,6 +256,8 @@ export interface OutboxTable {
   next_attempt_at: NullableInt64;
   delivered_at: NullableInt64;
   last_error: string | null;
+  /** When the relay gave up on it (R-NOTIFY-1 dead letters); null while live or delivered. */
+  dead_at: NullableInt64;
 }
 
 export interface ApiKeysTable {
@@ -337,6 +339,58 @@ export interface ParticipantLedgerTable {
   updated_at: Int64;
 }
 
+/** Money received, one row per completed `receive` transaction (R-REV-5 daily receive limit). */
+export interface ReceiptsTable {
+  account_id: string;
+  /** The transaction id, unique within the account. */
+  id: string;
+  at: Int64;
+  amount: Int64;
+}
+
+/** A registered third-party app (R-NOTIFY-1). */
+export interface AppsTable {
+  app_id: string;
+  name: string;
+  developer_id: string;
+  receiver_url: string | null;
+  /** 'opaque' | 'iss_sub' */
+  sub_id_format: string;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+/** ES256 keys signing SETs; the private JWK sealed under a key derived from the master key. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** 'current' (one row at most, by a partial unique index) | 'retired' */
+  state: string;
+  public_jwk: JsonText;
+  private_sealed: string;
+  created_at: Int64;
+  retired_at: NullableInt64;
+}
+
+/** Opaque access tokens of grants, by hash (R-NOTIFY-2 introspection). */
+export interface GrantTokensTable {
+  token_hash: string;
+  account_id: string;
+  app_id: string;
+  issued_at: Int64;
+  expires_at: Int64;
+}
+
+/** Where a cursor relay of the outbox (NATS) stands, and who holds it (wall-clock lease). */
+export interface RelayCursorsTable {
+  name: string;
+  last_id: Int64;
+  /** JSON of `RelayCursor['gaps']`. */
+  gaps: JsonText;
+  lease_owner: string | null;
+  lease_until: NullableInt64;
+}
+
 /** Every table, by name. The fact tables are named after their `FactKind` (ports.ts). */
 export interface Database {
   accounts: AccountsTable;
@@ -368,6 +422,11 @@ export interface Database {
   review_claims: ReviewClaimsTable;
   saga_steps: SagaStepsTable;
   participant_ledger: ParticipantLedgerTable;
+  apps: AppsTable;
+  signing_keys: SigningKeysTable;
+  grant_tokens: GrantTokensTable;
+  relay_cursors: RelayCursorsTable;
+  receipts: ReceiptsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -31,6 +31,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       recentChangeDays: 90,
       faceIdMinIosVersion: '15.4',
       participantTimeoutMs: 5_000,
+      participantTimeoutsMs: {},
     },
     effects: {
       dailyReceiveLimitBefore: 50_000 * YUAN,

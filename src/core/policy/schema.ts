@@ -56,8 +56,10 @@ export const sections = {
     recentChangeDays: int(0),
     /** R-REV-2: iOS at or above this version steps up with Face ID. */
     faceIdMinIosVersion: version,
-    /** R-REV-3: per-participant prepare timeout. */
+    /** R-REV-3: how long a participant may take to answer a prepare, commit or abort. */
     participantTimeoutMs: int(1),
+    /** R-REV-3: per-participant overrides of `participantTimeoutMs`, by participant name. */
+    participantTimeoutsMs: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), int(1)).default({}),
   }),
   effects: z.strictObject({
     /** R-REV-5 */

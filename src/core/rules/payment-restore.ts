@@ -1,4 +1,5 @@
 /** Restoring payment after a revocation: R-REV-7. */
+import { revocationInEffect } from '../capabilities.js';
 import { blocker, consequence } from '../errors/index.js';
 import type { OperationRequest } from '../model.js';
 import { notDeletedRule } from './common.js';
@@ -11,7 +12,10 @@ const restoreRule: Rule<Req> = {
   describe: 'A card bound again and 3 verified transactions',
   check({ facts, rules }, out) {
     const h = facts.history;
-    if (h.revokedAt == null) {
+    // Never revoked, a real name verified since, or already restored (by hand, or by itself when the
+    // condition was met: app/accounts.ts): the payment functions are not restricted.
+    const revokedAt = revocationInEffect(facts);
+    if (revokedAt === null || (h.paymentRestoredAt != null && h.paymentRestoredAt >= revokedAt)) {
       out.push(blocker('NOTHING_TO_RESTORE'));
       return;
     }

@@ -120,10 +120,19 @@ export function accountRoutes(app: FastifyInstance, accounts: AccountService): v
       schema: {
         tags,
         summary:
-          'Record a transaction (pending ones block deletion; verified ones count towards restoration)',
+          'Record a fund operation, checked against the capabilities (R-REV-5, R-MIN-5, R-REG-3); pending ones block deletion; verified ones count towards restoration (R-REV-7); one recorded during a revocation interrupts it (R-REV-4)',
         params: AccountIdParams,
         body: TransactionBody,
-        response: { 201: z.object({ id: z.string() }), ...problems },
+        response: {
+          201: z.object({
+            id: z.string(),
+            interruptedOperationId: z
+              .string()
+              .optional()
+              .describe('R-REV-4: the revocation this fund operation interrupted, if any'),
+          }),
+          ...problems,
+        },
       },
       preHandler: requireScope('facts:write'),
     },

@@ -14,6 +14,7 @@ import {
   ACCOUNT_STATUSES,
 } from '../../../core/model.js';
 import { DOCUMENT_TYPES } from '../../../core/document-number.js';
+import { FUND_OPERATION_KINDS } from '../../../core/capabilities.js';
 import { EVIDENCE_KINDS } from '../../../core/preflight.js';
 
 const MAX_MONEY = 9_000_000_000_000_000; // ~9e11 yuan, within Number.MAX_SAFE_INTEGER
@@ -249,6 +250,7 @@ export const AccountFactsSchema = z.object({
     revokedAt: Instant.nullish(),
     verifiedTransactionsSinceRevocation: z.number(),
     cardsBoundSinceRevocation: z.number(),
+    paymentRestoredAt: Instant.nullish(),
   }),
   declarations: DeclarationsSchema,
   openAppealId: z.string().nullish(),
@@ -262,7 +264,7 @@ export const BindIdentityBody = z.strictObject({
 
 export const TransactionBody = z.strictObject({
   id: Id.optional(),
-  kind: z.enum(['payment', 'transfer', 'withdrawal', 'refund', 'receive']),
+  kind: z.enum(FUND_OPERATION_KINDS),
   amount: NonNegMoney,
   status: z.enum(['pending', 'completed', 'cancelled']),
   verified: z.boolean().optional(),
@@ -309,6 +311,15 @@ export const TimelineEntrySchema = z.object({
   actor: z.string(),
   data: z.record(z.string(), z.unknown()),
 });
+/** One participant's step in a revocation saga (R-REV-3): where it is and how long its last call took. */
+export const SagaStepSchema = z.object({
+  participant: z.string(),
+  phase: z.enum(['preparing', 'prepared', 'committed', 'aborted', 'failed']),
+  attempts: z.number().int(),
+  error: z.string().nullable(),
+  elapsedMs: z.number().int(),
+  updatedAt: Instant,
+});
 export const OperationSchema = z.object({
   id: z.string(),
   accountId: z.string(),
@@ -323,6 +334,12 @@ export const OperationSchema = z.object({
   deadlineAt: Instant.nullable(),
   deadlineKind: z.string().nullable(),
   timeline: z.array(TimelineEntrySchema).optional(),
+  /** A revocation's saga steps, one per participant (R-REV-3). */
+  saga: z.array(SagaStepSchema).optional(),
+  /** Why a revocation was rolled back (R-REV-3/4), in both languages. */
+  reason: z
+    .object({ code: z.string(), message: LocalizedSchema, remediation: LocalizedSchema.nullable() })
+    .optional(),
 });
 
 const Labelled = z.object({ key: z.string(), label: LocalizedSchema });

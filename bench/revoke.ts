@@ -1,0 +1,187 @@
+/**
+ * `npm run bench -- revoke`: the revocation saga end to end (R-REV-3) on the embedded store —
+ * the start (the account's locked transaction with the preflight), then the saga with its 6
+ * built-in participants (each prepare and commit a durable write to its own ledger), the decision
+ * and the final transaction that revokes 20 grants and writes 20 notices to the outbox — against
+ * `plain-transactions`: the same number of transactions the saga performs (16 per revocation),
+ * each a plain account transaction (the account lock, one audit record, one outbox row), in the
+ * same run, same store, same concurrency.
+ *
+ *   ratio = revocations/s ÷ (plain transactions/s ÷ 16)   — target ≥ 0.33 (the saga costs at most 3×)
+ *
+ * On stderr: where the time goes (mean ms per phase, from the saga's own step records).
+ * Runs on SQLite and, when reachable, PostgreSQL (one JSON line each, with `dialect`).
+ * Knobs: BENCH_REVOKE_ACCOUNTS (default 300), BENCH_REVOKE_CONCURRENCY (default 8),
+ * BENCH_REVOKE_DIALECTS (default `sqlite,postgres`).
+ */
+import { performance } from 'node:perf_hooks';
+import { demoIdNumber } from '../src/adapters/cli/demo.js';
+import { DAY_MS } from '../src/core/clock.js';
+import { compare, postgresUnreachable, printLines, type Comparison } from './lib.js';
+import type { DialectName } from '../test/support/dialects.js';
+import { startService, type Service } from '../test/support/service.js';
+
+const ACCOUNTS = Number(process.env.BENCH_REVOKE_ACCOUNTS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_REVOKE_CONCURRENCY ?? 8);
+const APPS = 20;
+/** Transactions one revocation performs: start, lease, 6 prepares, decision, 6 commits, final. */
+const TX_PER_REVOCATION = 16;
+const actor = { id: 'platform:bench' };
+const say = (msg: string) => console.error(`# ${msg}`);
+
+async function seed(s: Service, prefix: string, n: number): Promise<{ id: string; ref: string }[]> {
+  const { accounts, verifications } = s.rn.services;
+  const out: { id: string; ref: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}${i}`;
+    await accounts.create({ id, region: 'CN', phone: '+86 13812345678' }, actor);
+    await accounts.bindIdentity(
+      id,
+      { name: '张三', documentType: 'cn_id', documentNumber: demoIdNumber(1000 + i) },
+      actor,
+    );
+    await accounts.putFact(
+      id,
+      'devices',
+      {
+        id: 'dev_primary',
+        platform: 'android',
+        osVersion: '14',
+        primary: true,
+        addedAt: s.clock.now() - 400 * DAY_MS,
+      },
+      actor,
+    );
+    for (let a = 0; a < APPS; a++) {
+      await accounts.grant(
+        id,
+        {
+          appId: `app_${a}`,
+          appName: `App ${a}`,
+          developerId: `dev_${a % 4}`,
+          active: true,
+          grantedAt: s.clock.now() - DAY_MS,
+        },
+        actor,
+      );
+    }
+    // The step-up code is requested and verified before the clock starts: it is not the saga.
+    const c = await verifications.request(id, { purpose: 'realname.revoke' }, actor);
+    const code = s.rn.sms.lastCode(id, 'realname.revoke') as string;
+    await verifications.verify(id, c.challengeId, code, actor);
+    out.push({ id, ref: c.challengeId });
+  }
+  return out;
+}
+
+/** Run `fn` over `items` with `concurrency` workers; returns items per second. */
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
+  return (items.length * 1000) / (performance.now() - started);
+}
+
+async function runDialect(dialect: DialectName): Promise<Comparison[]> {
+  say(`── ${dialect}`);
+  const s = await startService(dialect);
+  try {
+    say(`seeding ${ACCOUNTS} revocable accounts with ${APPS} grants each`);
+    const targets = await seed(s, 'acc_rv_', ACCOUNTS);
+    const plainIds = targets.map((t) => t.id);
+
+    // Reference first on the same accounts (it changes nothing a revocation reads).
+    let k = 0;
+    const plainPerSec = await pool(
+      Array.from({ length: ACCOUNTS * TX_PER_REVOCATION }, (_, i) => plainIds[i % plainIds.length] as string),
+      CONCURRENCY,
+      async (id) => {
+        const n = k++;
+        await s.rn.store.withAccount(id, async (tx) => {
+          await tx.facts([]);
+          await tx.audit({ at: s.clock.now(), actor: 'system', action: 'bench.plain', data: { n } });
+          await tx.outbox({ topic: 'bench.plain', key: `plain:${n}`, payload: { n } });
+        });
+      },
+    );
+    say(`plain transactions: ${Math.round(plainPerSec)}/s`);
+
+    const { operations, saga } = s.rn.services;
+    const opIds: string[] = [];
+    const revocationsPerSec = await pool(targets, CONCURRENCY, async (t) => {
+      const op = await operations.start(
+        t.id,
+        {
+          request: { kind: 'realname.revoke' },
+          context: { deviceId: 'dev_primary' },
+          evidence: [{ kind: 'sms_code', ref: t.ref }],
+        },
+        actor,
+      );
+      opIds.push(op.id);
+      const outcome = await saga.run(op.id);
+      if (outcome !== 'revoked') throw new Error(`revocation ${op.id} ended ${outcome}`);
+    });
+    say(
+      `revocations: ${revocationsPerSec.toFixed(1)}/s (${ACCOUNTS} accounts × ${APPS} apps, concurrency ${CONCURRENCY})`,
+    );
+
+    // Where the time goes: the saga's own records of each participant call.
+    const byPhase = new Map<string, number[]>();
+    for (const id of opIds.slice(0, 50)) {
+      for (const st of await s.rn.store.sagaSteps(id)) {
+        const key = `${st.participant} commit`;
+        byPhase.set(key, [...(byPhase.get(key) ?? []), st.elapsedMs]);
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    say(
+      `participant commit calls (mean ms): ${[...byPhase]
+        .map(([k2, xs]) => `${k2.split(' ')[0]} ${mean(xs).toFixed(2)}`)
+        .join(', ')}`,
+    );
+    const notices = await s.rn.store.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('topic', '=', 'secevent')
+      .executeTakeFirstOrThrow();
+    say(`notices written: ${Number(notices.n)} (expected ${ACCOUNTS * APPS})`);
+
+    return [
+      {
+        ...compare(
+          'revoke',
+          'revoke',
+          revocationsPerSec,
+          'revocations/s',
+          'plain-transactions',
+          plainPerSec / TX_PER_REVOCATION,
+        ),
+        dialect,
+      } as Comparison,
+    ];
+  } finally {
+    await s.stop();
+  }
+}
+
+export async function main(): Promise<void> {
+  const wanted = (process.env.BENCH_REVOKE_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+  const lines: Comparison[] = [];
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    if (!wanted.includes(dialect)) continue;
+    if (dialect === 'postgres') {
+      const why = await postgresUnreachable();
+      if (why !== null) {
+        say(`postgres skipped: unreachable (${why})`);
+        continue;
+      }
+    }
+    lines.push(...(await runDialect(dialect)));
+  }
+  printLines(lines);
+}
