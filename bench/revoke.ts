@@ -9,11 +9,18 @@
  *
  *   ratio = revocations/s ÷ (plain transactions/s ÷ 16)   — target ≥ 0.33 (the saga costs at most 3×)
  *
+ * Then the notices: one Security Event Token per app per revocation, signed (ES256) and pushed by the
+ * relay (concurrency 8) to 20 receivers on loopback that answer 202 — `events delivered/s` against
+ * `plain-http-post`: the same number of POSTs of a body of the same size to the same receivers with
+ * the same concurrency, with no outbox, no claim and no signature.
+ *
  * On stderr: where the time goes (mean ms per phase, from the saga's own step records).
  * Runs on SQLite and, when reachable, PostgreSQL (one JSON line each, with `dialect`).
  * Knobs: BENCH_REVOKE_ACCOUNTS (default 300), BENCH_REVOKE_CONCURRENCY (default 8),
  * BENCH_REVOKE_DIALECTS (default `sqlite,postgres`).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { demoIdNumber } from '../src/adapters/cli/demo.js';
 import { DAY_MS } from '../src/core/clock.js';
@@ -86,10 +93,54 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   return (items.length * 1000) / (performance.now() - started);
 }
 
+/** 20 receivers on loopback answering 202 (RFC 8935) after reading the body. */
+async function receivers(
+  n: number,
+): Promise<{ urls: string[]; received: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const servers: Server[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const srv = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        count++;
+        res.writeHead(202).end();
+      });
+    });
+    srv.keepAliveTimeout = 30_000;
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    servers.push(srv);
+    urls.push(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/events`);
+  }
+  return {
+    urls,
+    received: () => count,
+    close: async () => {
+      for (const srv of servers) {
+        srv.closeAllConnections();
+        await new Promise((r) => srv.close(r));
+      }
+    },
+  };
+}
+
 async function runDialect(dialect: DialectName): Promise<Comparison[]> {
   say(`── ${dialect}`);
   const s = await startService(dialect);
+  const rx = await receivers(APPS);
   try {
+    for (let a = 0; a < APPS; a++) {
+      await s.rn.services.apps.register(
+        {
+          appId: `app_${a}`,
+          name: `App ${a}`,
+          developerId: `dev_${a % 4}`,
+          receiverUrl: rx.urls[a],
+        },
+        actor,
+      );
+    }
     say(`seeding ${ACCOUNTS} revocable accounts with ${APPS} grants each`);
     const targets = await seed(s, 'acc_rv_', ACCOUNTS);
     const plainIds = targets.map((t) => t.id);
@@ -151,6 +202,39 @@ async function runDialect(dialect: DialectName): Promise<Comparison[]> {
       .executeTakeFirstOrThrow();
     say(`notices written: ${Number(notices.n)} (expected ${ACCOUNTS * APPS})`);
 
+    // Delivery: the relay drains the outbox to the receivers.
+    const events = Number(notices.n);
+    const before = rx.received();
+    const t0 = performance.now();
+    let delivered = 0;
+    for (;;) {
+      const r = await s.rn.notify.push.runOnce();
+      delivered += r.delivered;
+      if (r.delivered + r.retried + r.dead === 0) break;
+    }
+    const deliveredPerSec = (delivered * 1000) / (performance.now() - t0);
+    if (delivered !== events || rx.received() - before !== events)
+      throw new Error(`delivered ${delivered}, received ${rx.received() - before}, expected ${events}`);
+    say(
+      `events delivered: ${Math.round(deliveredPerSec)}/s (${delivered} SETs, signed, to ${APPS} receivers)`,
+    );
+
+    // Reference: the same POSTs, same size, same receivers, same concurrency, nothing else.
+    const body = 'x'.repeat(900);
+    const plainPostPerSec = await pool(
+      Array.from({ length: events }, (_, i) => rx.urls[i % APPS] as string),
+      8,
+      async (url) => {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/secevent+jwt' },
+          body,
+        });
+        await res.arrayBuffer();
+      },
+    );
+    say(`plain HTTP POSTs: ${Math.round(plainPostPerSec)}/s`);
+
     return [
       {
         ...compare(
@@ -163,9 +247,14 @@ async function runDialect(dialect: DialectName): Promise<Comparison[]> {
         ),
         dialect,
       } as Comparison,
+      {
+        ...compare('revoke', 'deliver', deliveredPerSec, 'events/s', 'plain-http-post', plainPostPerSec),
+        dialect,
+      } as Comparison,
     ];
   } finally {
     await s.stop();
+    await rx.close();
   }
 }
 

@@ -162,9 +162,15 @@ describe.each(dialects().map((d) => d.name))('revocation saga on %s', (dialect) 
   it('R-REV-3 every participant prepares then commits → revoked, with the effects and the notices in the same transaction', async () => {
     faults.clear();
     const id = await revocableAccount(s, { grants: 3, merchant: true, miniPrograms: 1 });
+    const token = (await s.call('POST', `/v1/accounts/${id}/grants/app_2/tokens`, { body: {} })).body
+      .access_token as string;
     const opId = await startRevocation(s, id);
     const op = await finished(id, opId);
     expect(op).toMatchObject({ state: 'revoked', outcome: 'completed', deadlineAt: null });
+    // R-NOTIFY-2: the grant is revoked, so its token answers inactive
+    expect((await s.call('POST', '/v1/oauth/introspect', { body: { token } })).body).toEqual({
+      active: false,
+    });
     expect(op.timeline.map((t: { state: string }) => t.state)).toEqual([
       'started',
       'pending_recycle',
@@ -213,6 +219,11 @@ describe.each(dialects().map((d) => d.name))('revocation saga on %s', (dialect) 
       else faults.set(name, { prepare: 'fail' });
       try {
         const id = await revocableAccount(s, { grants: 2 });
+        const token = (await s.call('POST', `/v1/accounts/${id}/grants/app_1/tokens`, { body: {} })).body
+          .access_token as string;
+        const introspect = async () =>
+          (await s.call('POST', '/v1/oauth/introspect', { body: { token } })).body.active as boolean;
+        expect(await introspect()).toBe(true);
         const opId = await startRevocation(s, id);
         const op = await finished(id, opId);
         expect(op).toMatchObject({ state: 'compensated', outcome: 'compensated' });
@@ -239,6 +250,8 @@ describe.each(dialects().map((d) => d.name))('revocation saga on %s', (dialect) 
         expect(account.grants.every((g: { active: boolean }) => g.active)).toBe(true);
         expect(account.history.revokedAt).toBeNull();
         expect(await secEvents(id)).toBe(0);
+        // R-NOTIFY-2: the grants, only suspended while pending_recycle, answer active again
+        expect(await introspect()).toBe(true);
         // the account can revoke again once the cause is gone
         faults.clear();
         externalRefuses = false;
