@@ -20,6 +20,7 @@ import { httpParticipant, parseHttpParticipants } from './adapters/participants/
 import type { Participant } from './core/ports.js';
 import { createVerificationService } from './app/verifications.js';
 import { createDevSmsSender, type DevSmsSender } from './adapters/notify/sms.js';
+import { createDevBank, type DevBank } from './adapters/bank/dev-bank.js';
 import { devSmsRoutes, verificationRoutes } from './adapters/http/routes/verifications.js';
 import { startTimerWorker, type TimerWorker } from './adapters/workers/timer-worker.js';
 import { buildServer, createMetrics, type RealnameServer } from './adapters/http/index.js';
@@ -98,6 +99,8 @@ export interface Realname {
   relayWorker: RelayWorker | null;
   /** The SMS sender: the development verifier (codes logged, never sent) until a gateway adapter exists. */
   sms: DevSmsSender;
+  /** The bank's reserved-information check: the development bank until a bank adapter exists (R-CHG-1). */
+  bank: DevBank;
   /** The in-process timer worker, when started (`startWorker`). */
   worker: TimerWorker | null;
   startWorker(intervalMs?: number): TimerWorker;
@@ -195,7 +198,9 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     'SMS codes are NOT sent: the development verifier only logs them (no SMS gateway is configured). ' +
       'Step-up codes (card unbind, deletion, revocation) reach users only through these logs.',
   );
-  const verifications = createVerificationService({ ...deps, sms });
+  // No bank adapter yet: the development bank checks reserved information (R-CHG-1).
+  const bank = createDevBank();
+  const verifications = createVerificationService({ ...deps, sms, bank });
 
   // R-REV-3: the six built-in stores, then the external services configured over HTTP.
   const participantSecret =
@@ -299,6 +304,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     services: { ...services, apps },
     notify: { issuer, store: notifyStore, keys, push, nats },
     sms,
+    bank,
     worker: null,
     relayWorker: null,
     startWorker(intervalMs = config.REALNAME_DEV_CLOCK ? 1_000 : 10_000) {

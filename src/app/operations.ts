@@ -28,7 +28,12 @@ import {
 } from '../core/preflight.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { assertEvidenceRefs } from './evidence.js';
-import { isCodeEvidence, isVerificationPurpose, verificationPurpose } from './verifications.js';
+import {
+  bankCheckPurpose,
+  isCodeEvidence,
+  isVerificationPurpose,
+  verificationPurpose,
+} from './verifications.js';
 
 /** Evidence supplied when an operation starts: references to uploaded items or verifications. */
 export interface EvidenceRef {
@@ -377,7 +382,9 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         const purpose = codePurpose(request);
         for (const key of seen) {
           const [kind, ref] = key.split('\u0000') as [EvidenceKind, string];
-          if (isCodeEvidence(kind)) await codes.consume(tx, accountId, kind, ref, purpose, actor);
+          // R-CHG-1: a bank check counts for the new document it was made for, and no other.
+          const p = kind === 'bank_reserved_info' && subject ? bankCheckPurpose(subject.key) : purpose;
+          if (isCodeEvidence(kind)) await codes.consume(tx, accountId, kind, ref, p, actor);
         }
         const op: OperationRecord = {
           id: newId('op', deps.random),

@@ -13,7 +13,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../core/errors/index.js';
 import { newId } from '../core/ids.js';
 import type { EvidenceKind } from '../core/preflight.js';
-import type { AccountTx, SmsSender, VerificationChannel, VerificationRecord } from '../core/ports.js';
+import { validateDocument, type DocumentType } from '../core/document-number.js';
+import { documentKey } from '../core/ids.js';
+import { maskPhone } from '../core/mask.js';
+import type {
+  AccountTx,
+  BankVerifier,
+  SmsSender,
+  VerificationChannel,
+  VerificationRecord,
+} from '../core/ports.js';
 import { enTerms } from '../i18n/en.js';
 import { zhCNTerms } from '../i18n/zh-CN.js';
 import type { Actor, AppDeps } from './deps.js';
@@ -38,6 +47,18 @@ export interface VerificationRequest {
   cardId?: string;
   /** A minor's guardian confirms instead (R-MIN-1): the code goes to the guardian's phone. */
   guardian?: boolean;
+  /**
+   * `realname.change` only (R-CHG-1): the bank reserved-information check of a card in the NEW
+   * subject's name. The bank checks it; on a match its code goes to the card's reserved phone, and
+   * the verified challenge is cited as `bank_reserved_info` by a start whose new document is this one.
+   */
+  bankCheck?: {
+    cardNumber: string;
+    holderName: string;
+    documentType: DocumentType;
+    documentNumber: string;
+    reservedPhone: string;
+  };
 }
 
 /** A code was sent: what the client shows ("code sent to 138****5678") and sends back. */
@@ -58,7 +79,19 @@ export const CODE_EVIDENCE_CHANNEL: Readonly<Partial<Record<EvidenceKind, Verifi
   // R-MIN-1: the guardian's face verification, confirmed by the guardian on the guardian's own
   // phone; the development verifier stands in for the face check with a code.
   guardian_face: 'guardian',
+  // R-CHG-1: the bank checked the new subject's card; its code went to the card's reserved phone.
+  bank_reserved_info: 'reserved_phone',
 };
+
+/**
+ * The purpose of a bank reserved-information challenge: bound to the new subject's document (its
+ * keyed hash), so a check made for one document cannot serve a change to another.
+ *
+ * @example bankCheckPurpose('9f2c…') // 'realname.change#bank:9f2c…'
+ */
+export function bankCheckPurpose(subjectDocumentKey: string): string {
+  return `realname.change#bank:${subjectDocumentKey}`;
+}
 
 /** Guardian challenges have a purpose of their own, so that the minor's and the guardian's codes never mix. */
 export function channelPurpose(purpose: string, channel: VerificationChannel): string {
@@ -92,7 +125,7 @@ export function verificationPurpose(kind: VerificationPurpose, cardId?: string):
 
 /** The operation kind of a stored purpose ('card.unbind:card_1' → 'card.unbind'), for messages. */
 function purposeKind(purpose: string): string {
-  return purpose.split(':')[0] ?? purpose;
+  return purpose.split(/[:#]/)[0] ?? purpose;
 }
 
 const CODE_KEY_LABEL = 'realname/verification-code/v1';
@@ -117,8 +150,8 @@ export function sixDigitCode(random: (n: number) => Uint8Array): string {
 /** Why a verify attempt failed; each is counted and recorded. */
 type Failure = 'used' | 'expired' | 'locked' | 'wrong';
 
-export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
-  const { store, clock, policy, sms } = deps;
+export function createVerificationService(deps: AppDeps & { sms: SmsSender; bank: BankVerifier }) {
+  const { store, clock, policy, sms, bank } = deps;
   // A key of its own, derived from the id secret, so a code hash never equals any other keyed hash.
   const codeKey = createHmac('sha256', deps.idSecret).update(CODE_KEY_LABEL).digest();
 
@@ -147,6 +180,41 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
     };
   }
 
+  /**
+   * R-CHG-1: ask the bank whether the card's reserved information matches the new subject. A
+   * mismatch is a failed verification (counted, in the history: a risk signal) and refused with
+   * BANK_RESERVED_INFO_MISMATCH naming what did not match; the numbers reach neither the store nor
+   * the audit trail.
+   */
+  async function checkBank(
+    accountId: string,
+    check: NonNullable<VerificationRequest['bankCheck']>,
+    actor: Actor,
+  ): Promise<{ key: string; phoneMasked: string }> {
+    const doc = validateDocument(check.documentType, check.documentNumber);
+    if (!doc.ok)
+      throw new DomainError('DOCUMENT_NUMBER_INVALID', { problem: doc.problem, detail: doc.detail });
+    if (!(await store.account(accountId))) throw new DomainError('ACCOUNT_NOT_FOUND');
+    const result = await bank.checkReservedInfo({ ...check, documentNumber: doc.normalized });
+    if (!result.match) {
+      await store.withAccount(accountId, async (tx) => {
+        const now = clock.now();
+        await tx.addHistory({ kind: 'failed_verification', at: now, purpose: 'realname.change#bank' });
+        await tx.audit({
+          at: now,
+          actor: actor.id,
+          action: 'verification.bank_check_failed',
+          data: { reason: result.reason, documentType: check.documentType },
+        });
+      });
+      throw new DomainError('BANK_RESERVED_INFO_MISMATCH', { reason: result.reason });
+    }
+    return {
+      key: documentKey(deps.idSecret, check.documentType, doc.normalized),
+      phoneMasked: maskPhone(check.reservedPhone),
+    };
+  }
+
   return {
     /**
      * Send a code: to the card's reserved phone for `card.unbind` (VERIFICATION_CARD_NOT_FOUND when
@@ -160,10 +228,16 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
     async request(accountId: string, input: VerificationRequest, actor: Actor): Promise<Challenge> {
       if (input.cardId !== undefined && input.purpose !== 'card.unbind')
         throw new DomainError('VALIDATION_FAILED', { detail: 'cardId is only for card.unbind' });
-      const purpose = channelPurpose(
-        verificationPurpose(input.purpose, input.cardId),
-        input.guardian ? 'guardian' : 'bound_phone',
-      );
+      if (input.bankCheck !== undefined && (input.purpose !== 'realname.change' || input.guardian))
+        throw new DomainError('VALIDATION_FAILED', { detail: 'bankCheck is only for realname.change' });
+      // R-CHG-1: the bank checks the card before any code is sent; the numbers are never stored.
+      const bankDocument = input.bankCheck ? await checkBank(accountId, input.bankCheck, actor) : null;
+      const purpose = bankDocument
+        ? bankCheckPurpose(bankDocument.key)
+        : channelPurpose(
+            verificationPurpose(input.purpose, input.cardId),
+            input.guardian ? 'guardian' : 'bound_phone',
+          );
       const sent = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         const facts = await tx.facts();
@@ -186,6 +260,9 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender }) {
           }
           channel = 'guardian';
           destinationMasked = guardian.phoneMasked;
+        } else if (bankDocument) {
+          channel = 'reserved_phone';
+          destinationMasked = bankDocument.phoneMasked;
         } else if (input.purpose === 'card.unbind') {
           const card = facts.cards.find((c) => c.id === input.cardId);
           if (!card) throw new DomainError('VERIFICATION_CARD_NOT_FOUND', { cardId: input.cardId ?? '' });

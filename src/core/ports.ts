@@ -648,3 +648,26 @@ export interface NotifyStore {
   /** Save the cursor and release it (only by its owner). */
   saveRelayCursor(name: string, owner: string, cursor: RelayCursor): Promise<void>;
 }
+
+/** What the bank is asked about a card (R-CHG-1): never stored, only the outcome is. */
+export interface BankCheckInput {
+  cardNumber: string;
+  holderName: string;
+  documentType: DocumentType;
+  documentNumber: string;
+  /** The phone the user says the bank holds for the card (the bank's code goes there). */
+  reservedPhone: string;
+}
+
+export type BankCheckResult =
+  | { match: true }
+  | { match: false; reason: 'card_unknown' | 'holder_mismatch' | 'document_mismatch' | 'phone_mismatch' };
+
+/**
+ * The bank-card network's check of a card's reserved information (R-CHG-1: the new subject proves
+ * the identity with a bank card in its name). An external system: the development bank stands in
+ * (adapters/bank/dev-bank.ts); a real adapter calls the acquirer behind the same interface.
+ */
+export interface BankVerifier {
+  checkReservedInfo(input: BankCheckInput): Promise<BankCheckResult>;
+}

@@ -329,6 +329,11 @@ export const enMessages = {
     message: 'The code could not be sent.',
     remediation: 'Try again in a moment.',
   },
+  BANK_RESERVED_INFO_MISMATCH: {
+    message: 'The bank could not confirm this card for the new subject: {reason:term}.',
+    remediation:
+      'Use a card in the new subject’s name, with the name, document and phone exactly as the bank holds them.',
+  },
   VERIFICATION_REQUIRED: {
     message: 'Evidence "{evidence:term}" must be a verified, unused code for {purpose:term}: {reason:term}.',
     remediation: 'Request a code for this operation, verify it, and start again with its challenge id.',
@@ -430,6 +435,11 @@ export const enMessages = {
 } as const satisfies Messages;
 
 export const enTerms = {
+  // Why the bank refused a reserved-information check (R-CHG-1)
+  card_unknown: 'the bank does not know this card number',
+  holder_mismatch: 'the card holder’s name does not match',
+  document_mismatch: 'the document does not match the card holder’s',
+  phone_mismatch: 'the phone is not the one the bank holds for this card',
   debit: 'debit',
   credit: 'credit',
   overseas: 'overseas',

@@ -302,6 +302,10 @@ export const zhCNMessages = {
     message: '验证码发送失败。',
     remediation: '请稍后重试。',
   },
+  BANK_RESERVED_INFO_MISMATCH: {
+    message: '银行无法为新实名主体确认此银行卡：{reason:term}。',
+    remediation: '请使用新实名主体本人的银行卡，姓名、证件和手机号须与银行预留信息完全一致。',
+  },
   VERIFICATION_REQUIRED: {
     message: '证明材料「{evidence:term}」必须是用于{purpose:term}且已验证、未使用的验证码：{reason:term}。',
     remediation: '请为本操作获取并验证验证码，然后使用其验证请求编号重新发起。',
@@ -389,6 +393,10 @@ export const zhCNMessages = {
 } as const satisfies Messages;
 
 export const zhCNTerms = {
+  card_unknown: '银行无此卡号',
+  holder_mismatch: '持卡人姓名不一致',
+  document_mismatch: '证件与持卡人不一致',
+  phone_mismatch: '手机号与银行预留手机号不一致',
   debit: '借记',
   credit: '信用',
   overseas: '境外',

@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDevBank } from '../../src/adapters/bank/dev-bank.js';
 import { createDevSmsSender, type DevSmsSender } from '../../src/adapters/notify/sms.js';
 import type { AppDeps } from '../../src/app/deps.js';
 import {
+  bankCheckPurpose,
   createVerificationService,
   isCodeEvidence,
   sixDigitCode,
@@ -18,6 +20,8 @@ import { defaultWorkingDayCalendar } from '../../src/core/calendar.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { DomainError } from '../../src/core/errors/index.js';
 import { DEFAULT_POLICY, loadPolicy } from '../../src/core/policy/index.js';
+import { documentKey } from '../../src/core/ids.js';
+import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import type { SmsSender } from '../../src/core/ports.js';
 import { dialects, type StoreHandle } from '../support/dialects.js';
 import { NOON, seedAccount } from '../store/fixtures.js';
@@ -111,6 +115,7 @@ describe.each(dialects())('verification service on $name', ({ makeStore }) => {
   let h: StoreHandle;
   let clock: ManualClock;
   let sms: DevSmsSender;
+  const bank = createDevBank();
   let deps: AppDeps;
   let v: VerificationService;
   let n = 0;
@@ -160,7 +165,7 @@ describe.each(dialects())('verification service on $name', ({ makeStore }) => {
       idSecret: Buffer.from('test id secret, 32 bytes long!!!'),
       random: seededRandom('service'),
     };
-    v = createVerificationService({ ...deps, sms });
+    v = createVerificationService({ ...deps, sms, bank });
   });
   afterAll(() => h.cleanup());
 
@@ -381,7 +386,7 @@ describe.each(dialects())('verification service on $name', ({ makeStore }) => {
   it('a send that fails removes the challenge: VERIFICATION_SEND_FAILED, and no cooldown holds the retry', async () => {
     const id = await account();
     const broken: SmsSender = { send: () => Promise.reject(new Error('gateway timeout')) };
-    const failing = createVerificationService({ ...deps, sms: broken });
+    const failing = createVerificationService({ ...deps, sms: broken, bank });
     const e = await refusal(() => failing.request(id, { purpose: 'account.delete' }, actor));
     expect(e.code).toBe('VERIFICATION_SEND_FAILED');
     expect(e.status).toBe(502);
@@ -403,5 +408,74 @@ describe.each(dialects())('verification service on $name', ({ makeStore }) => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as DomainError).code] : []));
     expect(codes).toEqual(Array(4).fill('VERIFICATION_CODE_USED'));
+  });
+
+  describe('R-CHG-1 the bank reserved-information check of the new subject’s card', () => {
+    const NEW = { documentType: 'cn_id' as const, documentNumber: demoIdNumber(321), holderName: '李四' };
+    const CARD = '6222020200112233446';
+    beforeAll(() => {
+      bank.register({ cardNumber: CARD, reservedPhone: '+86 13700001234', ...NEW });
+    });
+    const check = (over: Partial<Record<string, string>> = {}) => ({
+      cardNumber: CARD,
+      reservedPhone: '+86 13700001234',
+      ...NEW,
+      ...over,
+    });
+
+    it('a match sends the bank’s code to the card’s reserved phone, for this new document only', async () => {
+      const id = await account();
+      const c = await v.request(id, { purpose: 'realname.change', bankCheck: check() }, actor);
+      const key = documentKey(deps.idSecret, 'cn_id', NEW.documentNumber);
+      expect(c).toMatchObject({
+        channel: 'reserved_phone',
+        purpose: bankCheckPurpose(key),
+        destinationMasked: '+86 137****1234',
+      });
+      expect(sms.lastCode(id, bankCheckPurpose(key))).toMatch(/^\d{6}$/);
+      // the numbers reach neither the store nor the audit trail
+      const trail = JSON.stringify(await h.store.auditTrail({ accountId: id, limit: 100 }));
+      expect(trail).not.toContain(CARD);
+      expect(trail).not.toContain(NEW.documentNumber);
+      expect(JSON.stringify(await row(c.challengeId))).not.toContain(NEW.documentNumber);
+    });
+
+    it.each([
+      ['holderName', '王五', 'holder_mismatch'],
+      ['documentNumber', demoIdNumber(322), 'document_mismatch'],
+      ['reservedPhone', '+86 13700009999', 'phone_mismatch'],
+      ['cardNumber', '6222020200112233447', 'card_unknown'],
+    ])(
+      'a mismatch of %s (%s) is refused as %s, counted as a failed verification, and sends nothing',
+      async (field, value, reason) => {
+        const id = await account();
+        const e = await refusal(() =>
+          v.request(id, { purpose: 'realname.change', bankCheck: check({ [field]: value }) }, actor),
+        );
+        expect(e.code).toBe('BANK_RESERVED_INFO_MISMATCH');
+        expect(e.params).toEqual({ reason });
+        expect(await failedHistory(id)).toEqual([
+          { kind: 'failed_verification', detail: 'realname.change#bank' },
+        ]);
+        expect(
+          await h.store.db.selectFrom('verifications').select('id').where('account_id', '=', id).execute(),
+        ).toEqual([]);
+      },
+    );
+
+    it('a bank check is only for realname.change, and an invalid document is named before the bank is asked', async () => {
+      const id = await account();
+      expect(
+        (await refusal(() => v.request(id, { purpose: 'account.delete', bankCheck: check() }, actor))).code,
+      ).toBe('VALIDATION_FAILED');
+      const bad = await refusal(() =>
+        v.request(
+          id,
+          { purpose: 'realname.change', bankCheck: check({ documentNumber: '110101199003070000' }) },
+          actor,
+        ),
+      );
+      expect(bad.code).toBe('DOCUMENT_NUMBER_INVALID');
+    });
   });
 });

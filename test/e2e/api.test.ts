@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { dialects } from '../support/dialects.js';
-import { startService, verifiedCode, type Service } from '../support/service.js';
+import { bankChecked, startService, verifiedCode, type Service } from '../support/service.js';
 
 const YUAN = 10_000;
 const card = (type: 'debit' | 'credit' | 'overseas', extra: object = {}) => ({
@@ -194,8 +194,9 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
         evidence.push({ kind, ref: up.body.id as string });
       }
       evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
-      evidence.push({ kind: 'bank_reserved_info', ref: 'bank_check' });
-      return { newDocument: { type: 'cn_id', number: doc, name: '王五' }, evidence };
+      const newDocument = { type: 'cn_id', number: doc, name: '王五' };
+      evidence.push({ kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) });
+      return { newDocument, evidence };
     };
     for (let i = 0; i < 3; i++) {
       const id = await account();
@@ -220,6 +221,67 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
     expect(JSON.stringify(cooled.body)).not.toContain(doc);
   });
 
+  it('R-CHG-1 the bank check counts only for the new document it was made for; a mismatch is refused with its reason', async () => {
+    const id = await account();
+    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
+    const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
+    const files: { kind: string; ref: string }[] = [];
+    for (const [kind, contentType, data] of [
+      ['document_front', 'image/jpeg', JPEG],
+      ['document_back', 'image/jpeg', JPEG],
+      ['liveness_video', 'video/mp4', MP4],
+    ] as const) {
+      const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
+      files.push({ kind, ref: up.body.id as string });
+    }
+    const target = { type: 'cn_id', number: demoIdNumber(611, '19850505'), name: '赵六' };
+    const other = { type: 'cn_id', number: demoIdNumber(612, '19850505'), name: '赵六' };
+    const start = async (bankRef: string) =>
+      s.call('POST', `/v1/accounts/${id}/operations/realname-change`, {
+        body: {
+          newDocument: target,
+          evidence: [
+            ...files,
+            { kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') },
+            { kind: 'bank_reserved_info', ref: bankRef },
+          ],
+        },
+      });
+    const wrong = await start(await bankChecked(s, id, other));
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).toMatchObject({
+      code: 'VERIFICATION_REQUIRED',
+      params: { evidence: 'bank_reserved_info', reason: 'verification_other_purpose' },
+    });
+    // a card the bank knows, with another holder: refused, in the client's language, nothing sent
+    s.rn.bank.register({
+      cardNumber: '6222020200112233453',
+      holderName: '孙八',
+      documentType: 'cn_id',
+      documentNumber: target.number,
+      reservedPhone: '+86 13700001234',
+    });
+    const mismatch = await s.call('POST', `/v1/accounts/${id}/verifications`, {
+      headers: { 'accept-language': 'zh-CN' },
+      body: {
+        purpose: 'realname.change',
+        bankCheck: {
+          cardNumber: '6222020200112233453',
+          holderName: target.name,
+          documentType: 'cn_id',
+          documentNumber: target.number,
+          reservedPhone: '+86 13700001234',
+        },
+      },
+    });
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.body.code).toBe('BANK_RESERVED_INFO_MISMATCH');
+    expect(mismatch.body.message).toContain('持卡人姓名不一致');
+    expect(JSON.stringify(mismatch.body)).not.toContain(target.number);
+    const ok = await start(await bankChecked(s, id, target));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(202);
+  });
+
   it('R-CHG-3 four accounts changing to one document at the same instant: the per-document count holds (1 of 4 with 2 used)', async () => {
     const doc = demoIdNumber(888, '19790909');
     const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
@@ -235,8 +297,9 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
         evidence.push({ kind, ref: up.body.id as string });
       }
       evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
-      evidence.push({ kind: 'bank_reserved_info', ref: 'bank_check' });
-      return { newDocument: { type: 'cn_id', number: doc, name: '钱七' }, evidence };
+      const newDocument = { type: 'cn_id', number: doc, name: '钱七' };
+      evidence.push({ kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) });
+      return { newDocument, evidence };
     };
     for (let i = 0; i < 2; i++) {
       const id = await account();

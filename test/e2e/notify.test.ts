@@ -13,7 +13,13 @@ import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { createPushRelay } from '../../src/adapters/notify/push.js';
 import { EVENT_TYPES } from '../../src/core/security-events.js';
 import { dialects } from '../support/dialects.js';
-import { startService, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
+import {
+  bankChecked,
+  startService,
+  verifiedCode,
+  type Service,
+  type ServiceHome,
+} from '../support/service.js';
 import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
 
 const ISSUER = 'https://realname.test';
@@ -113,9 +119,10 @@ async function changeSubject(s: Service, id: string, seq: number): Promise<void>
     evidence.push({ kind, ref: up.body.id as string });
   }
   evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
-  evidence.push({ kind: 'bank_reserved_info', ref: 'bank_check' });
+  const newDocument = { type: 'cn_id', number: demoIdNumber(seq, '19900101'), name: '王五' };
+  evidence.push({ kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) });
   const r = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, {
-    body: { newDocument: { type: 'cn_id', number: demoIdNumber(seq, '19900101'), name: '王五' }, evidence },
+    body: { newDocument, evidence },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(202);
   expect(r.body.outcome).toBe('completed');

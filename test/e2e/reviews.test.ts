@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { dialects } from '../support/dialects.js';
-import { startService, verifiedCode, type Service } from '../support/service.js';
+import { bankChecked, startService, verifiedCode, type Service } from '../support/service.js';
 
 const DAY = 86_400_000;
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('handheld-id-photo-bytes')]);
@@ -463,7 +463,10 @@ describe.each(dialects().map((d) => d.name))('non-mainland subject change on %s'
           { kind: 'document_back', ref: back },
           { kind: 'liveness_video', ref: liveness },
           { kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') },
-          { kind: 'bank_reserved_info', ref: 'bank_1' },
+          {
+            kind: 'bank_reserved_info',
+            ref: await bankChecked(s, id, { type: 'passport', number: PASSPORT, name: NEW_NAME }),
+          },
         ],
       };
       const started = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, { body });
@@ -546,15 +549,17 @@ describe.each(dialects().map((d) => d.name))('non-mainland subject change on %s'
       // a rejected change discards its new subject; so does a cancelled one
       s.clock.advance(100 * DAY);
       for (const how of ['reject', 'cancel'] as const) {
+        const newDocument = { type: 'hk_mo_permit', number: 'H12345678', name: '李四' };
         const again = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, {
           body: {
             ...body,
-            // a code is used once: each attempt gets a fresh one
+            // a code is used once: each attempt gets a fresh one, and the bank check is for the new document
             evidence: [
-              ...body.evidence.filter((e) => e.kind !== 'phone_code'),
+              ...body.evidence.filter((e) => e.kind !== 'phone_code' && e.kind !== 'bank_reserved_info'),
               { kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') },
+              { kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) },
             ],
-            newDocument: { type: 'hk_mo_permit', number: 'H12345678', name: '李四' },
+            newDocument,
           },
         });
         expect(again.status, JSON.stringify(again.body)).toBe(202);

@@ -170,6 +170,7 @@ export const CATALOGUE = {
   VERIFICATION_RESEND_TOO_SOON: error(429),
   VERIFICATION_SEND_FAILED: error(502),
   VERIFICATION_REQUIRED: error(422, 'R-UX-1'),
+  BANK_RESERVED_INFO_MISMATCH: error(422, 'R-CHG-1'),
   // ── Evidence files (R-CHG-1, R-MIN-3, R-ABN-2) and the review queue (R-ABN-2/3, R-CHG-4, R-MIN-3)
   EVIDENCE_TOO_LARGE: error(413),
   EVIDENCE_TYPE_NOT_ALLOWED: error(415),

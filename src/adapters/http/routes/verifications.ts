@@ -11,7 +11,8 @@ import { DomainError } from '../../../core/errors/index.js';
 import { accountAccess, requireScope } from '../auth.js';
 import { problemResponses } from '../errors.js';
 import { actorOf } from './actor.js';
-import { AccountIdParams, Id, Instant, LocalizedSchema } from './schemas.js';
+import { DOCUMENT_TYPES } from '../../../core/document-number.js';
+import { AccountIdParams, Id, Instant, LocalizedSchema, Phone } from './schemas.js';
 
 export const VerificationRequestBody = z
   .strictObject({
@@ -24,6 +25,18 @@ export const VerificationRequestBody = z
       .optional()
       .describe(
         "A minor's guardian verifies (R-MIN-1): the code goes to the guardian's phone; cite it as guardian_face.",
+      ),
+    bankCheck: z
+      .strictObject({
+        cardNumber: z.string().regex(/^[0-9 ]{12,23}$/, 'digits (12–19), spaces allowed'),
+        holderName: z.string().trim().min(1).max(100),
+        documentType: z.enum(DOCUMENT_TYPES),
+        documentNumber: z.string().min(1).max(40),
+        reservedPhone: Phone,
+      })
+      .optional()
+      .describe(
+        'realname.change only (R-CHG-1): a card in the NEW subject’s name; the bank checks it and its code goes to the reserved phone. Cite the verified challenge as bank_reserved_info.',
       ),
   })
   .superRefine((body, ctx) => {
