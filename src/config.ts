@@ -24,6 +24,8 @@ const ConfigSchema = z.strictObject({
   REALNAME_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   REALNAME_DEV_CLOCK: bool.default(false),
   REALNAME_POLICY_FILE: z.string().min(1).optional(),
+  /** R-RISK-1 shadow mode: a candidate policy decided beside the live one on every decision, never enforced. */
+  REALNAME_SHADOW_POLICY_FILE: z.string().min(1).optional(),
   REALNAME_CALENDAR_FILE: z.string().min(1).optional(),
   REALNAME_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REALNAME_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),

@@ -13,6 +13,9 @@ import type { AppDeps } from './app/deps.js';
 import { createOperationService } from './app/operations.js';
 import { createEvidenceService } from './app/evidence.js';
 import { createReviewService } from './app/reviews.js';
+import { createRiskService } from './app/risk.js';
+import { createRiskStore } from './adapters/store/risk-store.js';
+import { riskRoutes } from './adapters/http/routes/risk.js';
 import { createTimerService } from './app/timers.js';
 import { createRevocationSaga, type RevocationSaga, type SagaPoint } from './app/saga.js';
 import { builtinParticipants } from './adapters/participants/builtin.js';
@@ -39,7 +42,7 @@ import { startRelayWorker, type Relay, type RelayWorker } from './adapters/worke
 import type { NotifyStore } from './core/ports.js';
 import { loadMasterKey } from './adapters/store/crypto.js';
 import { createStore, type KyselyStore } from './adapters/store/kysely-store.js';
-import { defaultWorkingDayCalendar, type YearSchedule } from './core/calendar.js';
+import { defaultWorkingDayCalendar, type WorkingDayCalendar, type YearSchedule } from './core/calendar.js';
 import { ManualClock, type Clock } from './core/clock.js';
 import { loadPolicy } from './core/policy/index.js';
 import type { Config } from './config.js';
@@ -74,6 +77,8 @@ export interface Realname {
   server: RealnameServer;
   store: KyselyStore;
   clock: Clock;
+  /** The working-day calendar the decisions use (R-WIN-2); the backtest decides with it too. */
+  calendar: WorkingDayCalendar;
   services: {
     accounts: ReturnType<typeof createAccountService>;
     capabilities: ReturnType<typeof createCapabilityService>;
@@ -84,6 +89,8 @@ export interface Realname {
     evidence: ReturnType<typeof createEvidenceService>;
     reviews: ReturnType<typeof createReviewService>;
     verifications: ReturnType<typeof createVerificationService>;
+    /** Risk control (R-RISK-1/2/3): decisions, holds, shadow mode, recorded decisions. */
+    risk: ReturnType<typeof createRiskService>;
     apps: ReturnType<typeof createAppsService>;
   };
   /** Third-party notification (R-NOTIFY-1): its store, signing keys and outbox relays. */
@@ -144,6 +151,10 @@ export async function createRealname(config: Config, options: CreateOptions = {}
   const dataDir = config.REALNAME_DATA_DIR;
 
   const policy = loadPolicy(readPolicy(config.REALNAME_POLICY_FILE));
+  // R-RISK-1 shadow mode: a candidate policy decided beside the live one, recorded, never enforced.
+  const shadowPolicy = config.REALNAME_SHADOW_POLICY_FILE
+    ? loadPolicy(readPolicy(config.REALNAME_SHADOW_POLICY_FILE))
+    : null;
   const overrides = config.REALNAME_CALENDAR_FILE
     ? (JSON.parse(readFileSync(config.REALNAME_CALENDAR_FILE, 'utf8')) as YearSchedule[])
     : undefined;
@@ -228,16 +239,20 @@ export async function createRealname(config: Config, options: CreateOptions = {}
       : {}),
   });
   deps.kicks = { revocation: (id) => saga.kick(id) };
+  const risk = createRiskService({ ...deps, riskStore: createRiskStore({ store }), shadowPolicy });
+  if (shadowPolicy)
+    log.info(`Shadow mode: policy ${shadowPolicy.version} is decided beside the live one (never enforced).`);
   const services = {
-    accounts: createAccountService(deps),
+    accounts: createAccountService(deps, risk),
     capabilities: createCapabilityService(deps),
-    operations: createOperationService(deps, verifications),
+    operations: createOperationService(deps, verifications, risk),
     admin: createAdminService(deps),
     timers: createTimerService(deps, saga),
     saga,
     evidence: createEvidenceService(deps),
-    reviews: createReviewService(deps),
+    reviews: createReviewService(deps, risk),
     verifications,
+    risk,
   };
 
   // R-NOTIFY-1: apps, SET signing keys (one made at the first start), push delivery, NATS relay.
@@ -291,6 +306,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
   operationRoutes(server, services.operations);
   evidenceRoutes(server, services.evidence);
   reviewRoutes(server, services.reviews);
+  riskRoutes(server, services.risk);
   adminRoutes(server, services.admin);
   verificationRoutes(server, services.verifications);
   devSmsRoutes(server, devMode ? sms : null);
@@ -301,6 +317,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     server,
     store,
     clock,
+    calendar,
     services: { ...services, apps },
     notify: { issuer, store: notifyStore, keys, push, nats },
     sms,

@@ -1,6 +1,10 @@
 /**
  * Accounts and their facts (SPEC §2): the platform records what it knows; every change is one
  * transaction with its audit record and, where a third party may care, an outbox event.
+ *
+ * Risk control (R-RISK-1/2, app/risk.ts) reads two things recorded here: a change of the bound
+ * phone's country, and every identity bind — decided like an operation start, since binding a known
+ * document to a new account with an overseas phone is the re-registration route of R-RISK-2.
  */
 import { startOfShanghaiDay } from '../core/calendar.js';
 import {
@@ -21,10 +25,14 @@ import {
   type FactKind,
   type FactRows,
   type OperationRecord,
+  type PendingSubject,
 } from '../core/ports.js';
+import { createPreflight, type EvidenceKind } from '../core/preflight.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
+import { assertEvidenceRefs } from './evidence.js';
 import { move } from './steps.js';
 import { noticeApps } from './notices.js';
+import { RISK_FACT_READS, type RiskService } from './risk.js';
 
 export interface CreateAccountInput {
   id?: string;
@@ -39,6 +47,36 @@ export interface BindIdentityInput {
   name: string;
   documentType: DocumentType;
   documentNumber: string;
+  /**
+   * What risk control may ask for (R-RISK-1 step-up: a face verification, `liveness_video`): an
+   * uploaded item of this account, referenced as at an operation start.
+   */
+  evidence?: { kind: EvidenceKind; ref: string }[];
+}
+
+/**
+ * Bind a verified identity in `tx` (a bind, or a bind a reviewer released from a risk hold): the
+ * clear name and number go to the store encrypted, the audit trail sees the masked number only, and
+ * the platform is told through the outbox.
+ */
+export async function writeBoundIdentity(
+  tx: AccountTx,
+  subject: PendingSubject,
+  now: number,
+  actor: string,
+): Promise<void> {
+  await tx.writeIdentity({ ...subject, status: 'verified', verifiedAt: now, changedAt: null }, now);
+  await tx.audit({
+    at: now,
+    actor,
+    action: 'identity.bound',
+    data: { documentType: subject.documentType, documentMasked: maskDocumentNumber(subject.documentNumber) },
+  });
+  await tx.outbox({
+    topic: 'identity.verified',
+    key: `identity.verified:${tx.accountId}:${now}`,
+    payload: { accountId: tx.accountId, at: now },
+  });
 }
 
 export interface TransactionInput {
@@ -82,9 +120,10 @@ export type GrantInput = Omit<Grant, 'openId' | 'unionId'>;
 /** The statuses the platform may set directly; deactivating/deleted only come from operations. */
 const PLATFORM_STATUSES = new Set(['active', 'frozen', 'banned']);
 
-export function createAccountService(deps: AppDeps) {
+export function createAccountService(deps: AppDeps, risk: RiskService) {
   const { store, clock, policy } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const preflightFn = createPreflight({ policy, calendar: deps.calendar });
 
   /**
    * R-REV-7: the first time a card bound again and the verified transactions since the revocation
@@ -221,6 +260,9 @@ export function createAccountService(deps: AppDeps) {
         // counts: the stored number is sealed and not opened to compare, and telling the apps of a
         // resent number once more is harmless where missing a change would not be.
         if (patch.phone !== undefined) {
+          // R-RISK-2: a phone moved to another country is recorded with the change.
+          const after = await tx.facts([]);
+          await risk.phoneChanged(tx, before.account, after.account, clock.now());
           await noticeApps(tx, {
             event: 'phone_changed',
             operationId: null,
@@ -398,14 +440,28 @@ export function createAccountService(deps: AppDeps) {
     /**
      * Identity verification (bind). A mainland number must pass GB 11643; the clear name and number
      * go to the store encrypted, the audit trail sees the masked number only.
+     *
+     * R-RISK-1/2: the bind is decided by risk control in the same transaction. A `step_up` or `deny`
+     * refuses it (OPERATION_BLOCKED with RISK_STEP_UP_REQUIRED or RISK_DENIED); a `review` — the
+     * overseas re-registration route — opens a case: an `identity.bind` operation held in
+     * `risk_review` with the identity sealed until a reviewer releases it (then it is bound) or
+     * rejects it, the account frozen by policy, and the bind refused with IDENTITY_BIND_HELD naming
+     * that operation.
      */
     async bindIdentity(accountId: string, input: BindIdentityInput, actor: Actor): Promise<AccountFacts> {
       const check = validateDocument(input.documentType, input.documentNumber);
       if (!check.ok)
         throw new DomainError('DOCUMENT_NUMBER_INVALID', { problem: check.problem, detail: check.detail });
-      return store.withAccount(accountId, async (tx) => {
+      const subject: PendingSubject = {
+        name: input.name.trim(),
+        documentType: input.documentType,
+        documentNumber: check.normalized,
+        documentKey: documentKey(deps.idSecret, input.documentType, check.normalized),
+      };
+      const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
-        const facts = await tx.facts();
+        await assertEvidenceRefs(store, accountId, input.evidence ?? []);
+        const facts = await tx.facts(RISK_FACT_READS);
         const status = facts.identity?.status;
         if (status === 'verified' || status === 'pending_completion' || status === 'pending_recycle') {
           throw new DomainError('CONFLICT', {
@@ -413,31 +469,75 @@ export function createAccountService(deps: AppDeps) {
           });
         }
         if (facts.account.status === 'deleted') throw new DomainError('ACCOUNT_NOT_FOUND');
-        await tx.writeIdentity(
+        const provided: Partial<Record<EvidenceKind, number>> = {};
+        for (const key of new Set((input.evidence ?? []).map((e) => `${e.kind}\u0000${e.ref}`))) {
+          const kind = key.split('\u0000')[0] as EvidenceKind;
+          provided[kind] = (provided[kind] ?? 0) + 1;
+        }
+        const request = { kind: 'identity.bind' as const, documentType: input.documentType };
+        const decided = await risk.decide(
+          tx,
           {
-            status: 'verified',
-            name: input.name.trim(),
-            documentType: input.documentType,
-            documentNumber: check.normalized,
-            documentKey: documentKey(deps.idSecret, input.documentType, check.normalized),
-            verifiedAt: now,
-            changedAt: null,
+            facts,
+            request,
+            context: {},
+            appealClaim: null,
+            documentKey: subject.documentKey,
+            evidence: provided,
+            now,
           },
-          now,
+          preflightFn({ facts, request, now }),
         );
-        await tx.audit({
-          at: now,
-          actor: actor.id,
-          action: 'identity.bound',
-          data: { documentType: input.documentType, documentMasked: maskDocumentNumber(check.normalized) },
-        });
-        await tx.outbox({
-          topic: 'identity.verified',
-          key: `identity.verified:${accountId}:${now}`,
-          payload: { accountId, at: now },
-        });
-        return tx.facts();
+        if (decided.live.outcome === 'refused') {
+          await risk.record(tx, decided, null, actor);
+          await tx.audit({
+            at: now,
+            actor: actor.id,
+            action: 'identity.bind.refused',
+            data: { codes: decided.blockers.map((b) => b.code), documentType: input.documentType },
+          });
+          return { refused: decided.blockers, heldOperationId: null };
+        }
+        if (decided.live.outcome === 'held') {
+          const op: OperationRecord = {
+            id: newId('op', deps.random),
+            accountId,
+            kind: 'identity.bind',
+            state: 'started',
+            request: { kind: 'identity.bind', documentType: input.documentType },
+            policyVersion: policy.version,
+            idempotencyKey: null,
+            createdAt: now,
+            updatedAt: now,
+            outcome: null,
+            deadlineAt: null,
+            deadlineKind: null,
+          };
+          await tx.createOperation(op);
+          await tx.addTimeline(op.id, {
+            at: now,
+            state: 'started',
+            event: 'started',
+            actor: actor.id,
+            data: { policyVersion: policy.version },
+          });
+          telemetry.operationStarted('identity.bind');
+          await risk.record(tx, decided, op.id, actor);
+          await tx.putPendingSubject(op.id, subject, now);
+          await risk.hold(tx, op, decided, actor);
+          return { refused: null, heldOperationId: op.id };
+        }
+        await risk.record(tx, decided, null, actor);
+        await writeBoundIdentity(tx, subject, now, actor.id);
+        return { refused: null, heldOperationId: null };
       });
+      if (result.refused) {
+        telemetry.refused(result.refused.map((b) => b.code));
+        throw new DomainError('OPERATION_BLOCKED', { count: result.refused.length }, result.refused);
+      }
+      if (result.heldOperationId !== null)
+        throw new DomainError('IDENTITY_BIND_HELD', { operationId: result.heldOperationId });
+      return (await store.facts(accountId)) as AccountFacts;
     },
   };
 }

@@ -3,6 +3,11 @@
  * lock (R-CHK-1); data export (R-EXP-1). A start runs the core preflight inside the account's
  * locked transaction, so what was decided is what is applied (R-CARD-5), and writes the operation,
  * its timeline, the state change, the audit record and the outbox event together.
+ *
+ * Every start is decided by risk control too (R-RISK-1/2/3, app/risk.ts), in the same transaction,
+ * once the preflight allowed it and its evidence is complete: it goes ahead, is refused
+ * (RISK_STEP_UP_REQUIRED, RISK_DENIED) or is created and held for a reviewer, whose release runs
+ * its effect (`createEffects`, the one place each operation's effect is written).
  */
 import { withinRollingDays } from '../core/calendar.js';
 import { DAY_MS } from '../core/clock.js';
@@ -14,8 +19,9 @@ import { localized, localizedRemediation, type Localized, type Params } from '..
 import { documentKey, newId } from '../core/ids.js';
 import { maskDocumentNumber, maskName } from '../core/mask.js';
 import type { AccountFacts, OperationKind, OperationRequest, RequestContext } from '../core/model.js';
-import type { AccountTx, OperationRecord, SagaStep, TimelineEntry } from '../core/ports.js';
-import { canTransition } from '../core/flows/index.js';
+import type { AccountTx, OperationRecord, PendingSubject, SagaStep, TimelineEntry } from '../core/ports.js';
+import { RISK_REVIEW_STATE, canTransition } from '../core/flows/index.js';
+import type { AppealClaim } from '../core/risk/index.js';
 import { move } from './steps.js';
 import { noticeApps } from './notices.js';
 import {
@@ -28,6 +34,8 @@ import {
 } from '../core/preflight.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { assertEvidenceRefs } from './evidence.js';
+import { writeBoundIdentity } from './accounts.js';
+import { riskReads, type RiskService } from './risk.js';
 import {
   bankCheckPurpose,
   isCodeEvidence,
@@ -46,19 +54,41 @@ export interface StartInput {
   context?: RequestContext;
   evidence?: EvidenceRef[];
   idempotencyKey?: string | null;
+  /** An appeal's claim (`account_stolen` for a theft claim): kept with it, read by risk control (R-RISK-2). */
+  appealClaim?: AppealClaim | null;
 }
 
 export type OperationView = OperationRecord & { timeline: TimelineEntry[] };
 
-/** What a start does once the preflight allows it: the first state and its effects. */
-type Effect = (tx: AccountTx, op: OperationRecord, facts: AccountFacts, now: number) => Promise<void>;
+/**
+ * What an operation does once it may go ahead, from `started`: its first state and its effects. A
+ * change or a held bind brings its new subject in clear (sealed in the store while it waits).
+ */
+type Effect = (
+  tx: AccountTx,
+  op: OperationRecord,
+  facts: AccountFacts,
+  now: number,
+  subject: PendingSubject | null,
+) => Promise<void>;
 
 /** The request as stored: never the document number (PII). */
-function storedRequest(request: OperationRequest): Record<string, unknown> {
+function storedRequest(request: OperationRequest, appealClaim: AppealClaim | null): Record<string, unknown> {
   if (request.kind === 'realname.change') {
     return { kind: request.kind, newDocumentType: request.newDocument?.type ?? null };
   }
+  if (request.kind === 'appeal.submit' && appealClaim) return { ...request, claim: appealClaim };
   return { ...request };
+}
+
+/**
+ * The request risk control decides and keeps (R-RISK-1): without any document number — a change's
+ * new number masked, its cross-account use (R-CHG-3) kept.
+ */
+function riskRequest(request: OperationRequest): OperationRequest {
+  if (request.kind !== 'realname.change' || !request.newDocument) return request;
+  const { type, number } = request.newDocument;
+  return { ...request, newDocument: { type, number: maskDocumentNumber(number.trim()) } };
 }
 
 /** The one-time codes an operation start consumes (app/verifications.ts). */
@@ -80,38 +110,16 @@ function codePurpose(request: OperationRequest): string {
     : request.kind;
 }
 
-export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
-  const { store, clock, policy, calendar } = deps;
+/**
+ * Every operation's effect, from `started` (one place each is written): run by the start once the
+ * preflight and risk control let it go ahead, and by a reviewer's release of a risk hold
+ * (app/reviews.ts), exactly as if it had just started.
+ *
+ * @example await createEffects(deps).run(tx, op, facts, now, null)
+ */
+export function createEffects(deps: AppDeps) {
+  const { policy, calendar } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
-  const preflightFn = createPreflight({ policy, calendar });
-
-  /**
-   * The new subject of a change, checked and keyed once: its normalised number and the keyed hash
-   * that counts its uses across accounts (R-CHG-3). Null when there is none or it is invalid (the
-   * rule then reports DOCUMENT_INVALID).
-   */
-  function newSubject(
-    request: OperationRequest,
-  ): { type: DocumentType; number: string; key: string; name: string | null } | null {
-    if (request.kind !== 'realname.change' || !request.newDocument) return null;
-    const { type, number, name } = request.newDocument;
-    const check = validateDocument(type, number);
-    if (!check.ok) return null;
-    return {
-      type,
-      number: check.normalized,
-      key: documentKey(deps.idSecret, type, check.normalized),
-      name: name?.trim() ?? null,
-    };
-  }
-
-  /** The request enriched with what the store knows (cross-account document usage, R-CHG-3). */
-  async function enrich(request: OperationRequest): Promise<OperationRequest> {
-    const subject = newSubject(request);
-    return subject
-      ? ({ ...request, documentUsage: await store.documentUsage(subject.key) } as OperationRequest)
-      : request;
-  }
 
   const sys = (now: number, data?: Record<string, unknown>) => ({
     by: 'system' as const,
@@ -174,10 +182,8 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
     },
     // R-CHG-*: a mainland document is applied at once (R-CHG-5); a non-mainland one waits for its
     // 2 manual review steps (R-CHG-4) in the review queue.
-    async 'realname.change'(tx, op, facts, now) {
+    async 'realname.change'(tx, op, facts, now, doc) {
       const request = op.request as { newDocumentType?: string };
-      const doc = pendingChange.get(op.id);
-      pendingChange.delete(op.id);
       if (!doc) {
         throw new DomainError('VALIDATION_FAILED', {
           detail: 'newDocument (type, number, name) is required to start a change',
@@ -186,11 +192,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
       if (request.newDocumentType !== 'cn_id') {
         // R-CHG-4: the new subject waits for its reviews sealed in the store (it must survive a
         // restart); the second approval applies it (app/reviews.ts), a rejection or cancel drops it.
-        await tx.putPendingSubject(
-          op.id,
-          { name: doc.name, documentType: doc.type, documentNumber: doc.number, documentKey: doc.key },
-          now,
-        );
+        await tx.putPendingSubject(op.id, doc, now);
         const rules = policy.rulesFor(facts.account.region).change;
         await move(
           tx,
@@ -204,18 +206,9 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         );
         return;
       }
-      await tx.writeIdentity(
-        {
-          status: 'verified',
-          name: doc.name,
-          documentType: doc.type,
-          documentNumber: doc.number,
-          documentKey: doc.key,
-          verifiedAt: now,
-          changedAt: now,
-        },
-        now,
-      );
+      await tx.writeIdentity({ ...doc, status: 'verified', verifiedAt: now, changedAt: now }, now);
+      // Released from a risk hold, the subject was kept sealed meanwhile: it is applied now.
+      await tx.deletePendingSubject(op.id);
       await tx.addHistory({ kind: 'realname_change', at: now });
       await tx.addHistory({ kind: 'identity_modification', at: now });
       await move(
@@ -223,8 +216,8 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         op,
         'complete',
         sys(now, {
-          documentType: doc.type,
-          documentMasked: maskDocumentNumber(doc.number),
+          documentType: doc.documentType,
+          documentMasked: maskDocumentNumber(doc.documentNumber),
           invoicesToUpdate: facts.wallet.invoicesIssued,
         }),
         telemetry,
@@ -241,7 +234,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
         grants: facts.grants,
         at: now,
         initiatingEntity: 'user',
-        params: { documentType: doc.type },
+        params: { documentType: doc.documentType },
       });
     },
     // R-MIN-3: a minor's revocation is reviewed by hand first (10–15 working days), games off while
@@ -307,10 +300,71 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
     async 'data.export'(tx, op, _facts, now) {
       await move(tx, op, 'complete', sys(now, { href: `/v1/accounts/${op.accountId}/export` }), telemetry);
     },
+    // R-RISK-2: a bind risk control held, released by a reviewer: the subject kept sealed is bound.
+    async 'identity.bind'(tx, op, facts, now, subject) {
+      if (!subject)
+        throw new DomainError('CONFLICT', {
+          detail: 'the identity of this bind is not on record; reject the case',
+        });
+      const status = facts.identity?.status;
+      if (status === 'verified' || status === 'pending_completion' || status === 'pending_recycle')
+        throw new DomainError('CONFLICT', {
+          detail: 'an identity was bound meanwhile; reject the case',
+        });
+      await writeBoundIdentity(tx, subject, now, 'system');
+      await tx.deletePendingSubject(op.id);
+      await move(tx, op, 'complete', sys(now, { documentType: subject.documentType }), telemetry);
+    },
   };
 
-  /** The clear new subject of a change, handed from `start` to its effect without being stored in the request. */
-  const pendingChange = new Map<string, { type: DocumentType; number: string; name: string; key: string }>();
+  return {
+    /** Run the effect of `op` (in `started`) in the caller's transaction. */
+    run(
+      tx: AccountTx,
+      op: OperationRecord,
+      facts: AccountFacts,
+      now: number,
+      subject: PendingSubject | null,
+    ) {
+      return effects[op.kind](tx, op, facts, now, subject);
+    },
+  };
+}
+
+export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk: RiskService) {
+  const { store, clock, policy, calendar } = deps;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const preflightFn = createPreflight({ policy, calendar });
+
+  /**
+   * The new subject of a change, checked and keyed once: its normalised number and the keyed hash
+   * that counts its uses across accounts (R-CHG-3). Null when there is none or it is invalid (the
+   * rule then reports DOCUMENT_INVALID).
+   */
+  function newSubject(
+    request: OperationRequest,
+  ): { type: DocumentType; number: string; key: string; name: string | null } | null {
+    if (request.kind !== 'realname.change' || !request.newDocument) return null;
+    const { type, number, name } = request.newDocument;
+    const check = validateDocument(type, number);
+    if (!check.ok) return null;
+    return {
+      type,
+      number: check.normalized,
+      key: documentKey(deps.idSecret, type, check.normalized),
+      name: name?.trim() ?? null,
+    };
+  }
+
+  /** The request enriched with what the store knows (cross-account document usage, R-CHG-3). */
+  async function enrich(request: OperationRequest): Promise<OperationRequest> {
+    const subject = newSubject(request);
+    return subject
+      ? ({ ...request, documentUsage: await store.documentUsage(subject.key) } as OperationRequest)
+      : request;
+  }
+
+  const effects = createEffects(deps);
 
   return {
     preflightFn,
@@ -330,16 +384,24 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
      * Start an operation: 202 with the operation, or OPERATION_BLOCKED (422) with the same blockers
      * as the preflight plus any missing evidence. A refused 4th change with one document starts its
      * cooldown (R-CHG-3) — that write commits even though the start is refused.
+     *
+     * Then risk control (R-RISK-1/2/3): a `step_up` or `deny` refuses it the same way (with
+     * RISK_STEP_UP_REQUIRED or RISK_DENIED), a `review` creates it held in `risk_review`. Every
+     * decision, refusals included, is recorded in the transaction.
      */
     async start(accountId: string, input: StartInput, actor: Actor): Promise<OperationView> {
       let request = input.request;
+      const appealClaim = input.appealClaim ?? null;
+      if (appealClaim !== null && request.kind !== 'appeal.submit')
+        throw new DomainError('VALIDATION_FAILED', { detail: 'claim is only for appeal.submit' });
       const subject = newSubject(request);
       const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
         // An uploadable kind must reference an uploaded item of this account and kind (R-CHG-1,
         // R-MIN-3, R-ABN-2): EVIDENCE_NOT_FOUND otherwise, before anything is decided or written.
         await assertEvidenceRefs(store, accountId, input.evidence ?? []);
-        const facts = await tx.facts(OPERATIONS[request.kind].reads);
+        // The operation's own fact tables, and those risk control reads (R-RISK-1).
+        const facts = await tx.facts(riskReads(request.kind));
         // R-CHG-3 counts across accounts: read the document's use under its lock, in this transaction.
         if (subject) {
           await tx.lockDocument(subject.key);
@@ -359,22 +421,43 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
           ...decision.blockers,
           ...missingEvidence(decision.requiredEvidence, provided),
         ];
-        if (blockers.length > 0) {
+        // R-RISK-1/2/3: decided on the preflight (a refused start is recorded too, unassessed).
+        const check = await risk.decide(
+          tx,
+          {
+            facts,
+            request: riskRequest(request),
+            documentInvalid: request.kind === 'realname.change' && !!request.newDocument && !subject,
+            context: input.context ?? {},
+            appealClaim,
+            documentKey: subject?.key ?? facts.identity?.documentKey ?? null,
+            evidence: provided,
+            now,
+          },
+          decision,
+        );
+        if (check.live.outcome === 'refused') {
           const cooldown = documentCooldownAfterRefusal(
             decision.blockers,
             now,
             policy.rulesFor(facts.account.region),
           );
           if (cooldown !== null && subject) await tx.setDocumentCooldown(subject.key, cooldown);
+          await risk.record(tx, check, null, actor);
+          const refused = blockers.length > 0 ? blockers : check.blockers;
           await tx.audit({
             at: now,
             actor: actor.id,
             action: `${request.kind}.refused`,
-            data: { codes: blockers.map((b) => b.code), policyVersion: decision.policyVersion },
+            data: { codes: refused.map((b) => b.code), policyVersion: decision.policyVersion },
           });
-          // Retry-after only when every reason lifts by itself (no evidence missing, nothing to fix).
-          const retryAt = blockers.length === decision.blockers.length ? decision.retryAfter : null;
-          return { refused: blockers, operation: null, retryAt };
+          // Retry-after only when every reason lifts by itself (no evidence missing, nothing to fix,
+          // no risk refusal).
+          const retryAt =
+            check.live.assessment === null && blockers.length === decision.blockers.length
+              ? decision.retryAfter
+              : null;
+          return { refused, operation: null, retryAt };
         }
         // One-time codes (R-CARD-1 reserved phone, bound phone) are consumed in this transaction:
         // a code that is unknown, unverified, expired, used or for another purpose refuses the
@@ -392,7 +475,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
           kind: request.kind,
           state: 'started',
           request: {
-            ...storedRequest(request),
+            ...storedRequest(request, appealClaim),
             evidence: (input.evidence ?? []).map((e) => ({ kind: e.kind, ref: e.ref })),
           },
           policyVersion: decision.policyVersion,
@@ -403,14 +486,6 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
           deadlineAt: null,
           deadlineKind: null,
         };
-        if (subject?.name) {
-          pendingChange.set(op.id, {
-            type: subject.type,
-            number: subject.number,
-            name: subject.name,
-            key: subject.key,
-          });
-        }
         await tx.createOperation(op);
         await tx.addTimeline(op.id, {
           at: now,
@@ -427,7 +502,28 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
           data: { policyVersion: decision.policyVersion },
         });
         telemetry.operationStarted(request.kind);
-        await effects[request.kind](tx, op, facts, now);
+        await risk.record(tx, check, op.id, actor);
+        // The clear new subject of a change goes to its effect, never into the request.
+        const clear: PendingSubject | null = subject?.name
+          ? {
+              name: subject.name,
+              documentType: subject.type,
+              documentNumber: subject.number,
+              documentKey: subject.key,
+            }
+          : null;
+        if (check.live.outcome === 'held') {
+          // R-RISK-1/2/3: held for a reviewer; a change's new subject waits sealed for the release
+          // (and must be complete now, as the effect would require).
+          if (request.kind === 'realname.change' && !clear)
+            throw new DomainError('VALIDATION_FAILED', {
+              detail: 'newDocument (type, number, name) is required to start a change',
+            });
+          if (clear) await tx.putPendingSubject(op.id, clear, now);
+          await risk.hold(tx, op, check, actor);
+        } else {
+          await effects.run(tx, op, facts, now, clear);
+        }
         // Read back in this transaction (the store routes reads made inside withAccount through it):
         // the answer is exactly what commits, without a second transaction.
         const view = (await store.operation(op.id)) as OperationView;
@@ -449,7 +545,8 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
 
     /**
      * An operation with its timeline; a revocation also with its saga steps (R-REV-3) and, when it
-     * was rolled back, the reason in both languages with what to do (R-REV-3/4).
+     * was rolled back, the reason in both languages with what to do (R-REV-3/4). An operation held
+     * by risk control has the one reason RISK_REVIEW_HELD (R-RISK-1/2/3: never why it was held).
      */
     async get(
       accountId: string,
@@ -462,10 +559,11 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
     > {
       const op = await store.operation(operationId);
       if (!op || op.accountId !== accountId) throw new DomainError('OPERATION_NOT_FOUND');
-      if (op.kind !== 'realname.revoke') return op;
+      // R-RISK-1/2/3: a held operation shows its state and one code, never why it was held.
+      const held = op.state === RISK_REVIEW_STATE ? 'RISK_REVIEW_HELD' : undefined;
       const aborted = op.timeline.find((t) => t.event === 'abort');
-      const code = aborted?.data.reason;
-      const params = (aborted?.data ?? {}) as Params;
+      const code = held ?? aborted?.data.reason;
+      const params = (held ? {} : (aborted?.data ?? {})) as Params;
       const reason =
         typeof code === 'string' && code in CATALOGUE && CATALOGUE[code as Code].kind === 'reason'
           ? {
@@ -474,6 +572,7 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer) {
               remediation: localizedRemediation(code as Code, params) ?? null,
             }
           : undefined;
+      if (op.kind !== 'realname.revoke') return reason ? { ...op, reason } : op;
       return { ...op, saga: await store.sagaSteps(operationId), ...(reason ? { reason } : {}) };
     },
 

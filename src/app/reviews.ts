@@ -8,8 +8,14 @@
  *
  * The two steps of a non-mainland change are two pairs of eyes: after the first approval the claim is
  * released, and the reviewer who approved step 1 cannot claim step 2.
+ *
+ * Operations held by risk control (R-RISK-1/2/3) wait in `risk_review`, of every kind: the case shows
+ * the risk decision — signals with their weights, the abuse routes detected with their evidence, an
+ * AML hold with the inflows — and `accept` releases the operation (its effect runs in the reviewer's
+ * transaction exactly as if it had just started, and a freeze risk control set is lifted) while
+ * `reject` ends it.
  */
-import { FLOWS, canTransition, transition } from '../core/flows/index.js';
+import { FLOWS, RISK_REVIEW_STATE, canTransition, transition } from '../core/flows/index.js';
 import { DomainError } from '../core/errors/index.js';
 import { maskDocumentNumber, maskName } from '../core/mask.js';
 import type { AccountFacts, OperationKind } from '../core/model.js';
@@ -24,14 +30,20 @@ import { isUploadable, type EvidenceReference } from './evidence.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { move } from './steps.js';
 import { noticeApps } from './notices.js';
+import { createEffects } from './operations.js';
+import { riskReads, type RiskCaseView, type RiskService } from './risk.js';
 
 export const REVIEW_DECISIONS = ['accept', 'reject', 'approve_step'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
+/** The events that put an operation in the queue: a review step, or a risk hold (R-RISK-1/2/3). */
+const QUEUEING_EVENTS: ReadonlySet<string> = new Set(['queue_review', 'hold']);
+
 /**
  * The states a case waits in for a reviewer, read from the state machines: a state entered by
- * `queue_review` or by a reviewer's own step (R-CHG-4's first approval) that a reviewer may leave.
- * (`started` is not one, though a reviewer may complete a change from it: a start moves on at once.)
+ * `queue_review`, `hold` or a reviewer's own step (R-CHG-4's first approval) that a reviewer may
+ * leave. (`started` is not one, though a reviewer may complete a change from it and a release
+ * returns there: a start moves on at once.)
  */
 export const REVIEW_STATES: readonly string[] = [
   ...new Set(
@@ -39,9 +51,9 @@ export const REVIEW_STATES: readonly string[] = [
       const byReviewer = f.transitions.filter((t) => t.by.includes('reviewer'));
       const decidable = new Set(byReviewer.flatMap((t) => t.from));
       return f.transitions
-        .filter((t) => t.event === 'queue_review' || t.by.includes('reviewer'))
+        .filter((t) => QUEUEING_EVENTS.has(t.event) || t.by.includes('reviewer'))
         .map((t) => t.to)
-        .filter((state) => decidable.has(state));
+        .filter((state) => decidable.has(state) && state !== f.initial);
     }),
   ),
 ];
@@ -59,8 +71,14 @@ const EVENT_OF: Partial<Record<OperationKind, Partial<Record<ReviewDecision, str
   'realname.revoke': { accept: 'approve', reject: 'reject' },
 };
 
-const eventOf = (kind: OperationKind, decision: ReviewDecision): string =>
-  EVENT_OF[kind]?.[decision] ?? decision;
+/** R-RISK-1/2/3: a risk hold of any kind is released (accept) or rejected. */
+const RISK_EVENT_OF: Partial<Record<ReviewDecision, string>> = { accept: 'release', reject: 'reject' };
+
+const eventsOf = (op: Pick<OperationRecord, 'kind' | 'state'>) =>
+  op.state === RISK_REVIEW_STATE ? RISK_EVENT_OF : EVENT_OF[op.kind];
+
+const eventOf = (op: Pick<OperationRecord, 'kind' | 'state'>, decision: ReviewDecision): string =>
+  eventsOf(op)?.[decision] ?? decision;
 
 /** One case of the queue, as the list shows it. */
 export interface ReviewItem {
@@ -109,6 +127,11 @@ export interface ReviewCase {
   verifications: EvidenceReference[];
   /** What the case's state machine lets a reviewer decide now. */
   allowedDecisions: ReviewDecision[];
+  /**
+   * The operation's risk decision (R-RISK-1/2/3): signals with weights, detections with their
+   * evidence, an AML hold with its inflows; null for an operation decided before risk control.
+   */
+  risk: RiskCaseView | null;
 }
 
 // The reason is shown to the user and kept on the timeline, which holds no raw PII: refuse an
@@ -153,11 +176,12 @@ const evidenceRefs = (op: OperationRecord): EvidenceReference[] =>
 
 /** Whether an operation ever entered the review queue (a mainland change or an adult's revocation did not). */
 const wasQueued = (op: OperationRecord & { timeline: TimelineEntry[] }): boolean =>
-  REVIEW_KINDS.includes(op.kind) && op.timeline.some((t) => t.event === 'queue_review');
+  REVIEW_KINDS.includes(op.kind) && op.timeline.some((t) => QUEUEING_EVENTS.has(t.event));
 
-export function createReviewService(deps: AppDeps) {
+export function createReviewService(deps: AppDeps, risk: RiskService) {
   const { store, clock, calendar } = deps;
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const effects = createEffects(deps);
 
   function item(
     op: OperationRecord,
@@ -195,9 +219,7 @@ export function createReviewService(deps: AppDeps) {
   function allowedDecisions(op: OperationRecord): ReviewDecision[] {
     if (op.outcome !== null) return [];
     return REVIEW_DECISIONS.filter(
-      (d) =>
-        EVENT_OF[op.kind]?.[d] !== undefined &&
-        canTransition(op.kind, op.state, eventOf(op.kind, d), 'reviewer'),
+      (d) => eventsOf(op)?.[d] !== undefined && canTransition(op.kind, op.state, eventOf(op, d), 'reviewer'),
     );
   }
 
@@ -274,10 +296,13 @@ export function createReviewService(deps: AppDeps) {
     async get(operationId: string): Promise<ReviewCase> {
       const op = await reviewCase(operationId);
       const now = clock.now();
-      const [facts, claim, subject] = await Promise.all([
+      const [facts, claim, subject, riskCase] = await Promise.all([
         store.facts(op.accountId),
         store.reviewClaim(op.id),
-        op.kind === 'realname.change' ? store.pendingSubject(op.id) : Promise.resolve(null),
+        op.kind === 'realname.change' || op.kind === 'identity.bind'
+          ? store.pendingSubject(op.id)
+          : Promise.resolve(null),
+        risk.caseOf(op.id),
       ]);
       if (!facts) throw new DomainError('ACCOUNT_NOT_FOUND');
       const refs = evidenceRefs(op);
@@ -297,6 +322,7 @@ export function createReviewService(deps: AppDeps) {
         evidence: evidence.map((e) => ({ ...e, href: `/v1/reviews/${op.id}/evidence/${e.id}` })),
         verifications: refs.filter((r) => !isUploadable(r.kind)),
         allowedDecisions: allowedDecisions(op),
+        risk: riskCase,
       };
     },
 
@@ -349,13 +375,24 @@ export function createReviewService(deps: AppDeps) {
           throw new DomainError('REVIEW_NOT_CLAIMED', { claimedBy: claim?.reviewer ?? 'nobody' });
         const from = op.state;
         const step = from === 'in_review_2' ? 2 : 1;
-        const event = eventOf(op.kind, input.decision);
+        const event = eventOf(op, input.decision);
         // Checked before any effect: an illegal decision changes nothing.
         transition(op.kind, from, event, 'reviewer');
         const data: Record<string, unknown> = { decision: input.decision, reason, step };
         const opts = { by: 'reviewer' as const, actor: actor.id, now };
 
-        if (op.kind === 'appeal.submit' && event === 'accept') {
+        if (from === RISK_REVIEW_STATE && event === 'release') {
+          // R-RISK-1/2/3: the hold is lifted (and a freeze risk control set with it); the operation
+          // goes on from `started` exactly as a start that had been allowed.
+          const unfrozen = await risk.liftFreeze(tx, op.id, actor, now);
+          await move(tx, op, event, { ...opts, data: { ...data, freezeLifted: unfrozen } }, telemetry);
+          const facts = await tx.facts(riskReads(op.kind));
+          const subject =
+            op.kind === 'realname.change' || op.kind === 'identity.bind'
+              ? await store.pendingSubject(op.id)
+              : null;
+          await effects.run(tx, op, facts, now, subject);
+        } else if (op.kind === 'appeal.submit' && event === 'accept') {
           // R-ABN-3: an accepted appeal lifts the freeze (or ban).
           const account = await store.account(op.accountId);
           const lifted = account?.status === 'frozen' || account?.status === 'banned';
@@ -418,7 +455,8 @@ export function createReviewService(deps: AppDeps) {
           await tx.setIdentityStatus('pending_recycle', now);
           await move(tx, op, event, { ...opts, data, deadline: { at: now, kind: 'saga' } }, telemetry);
         } else {
-          if (op.kind === 'realname.change' && event === 'reject') await tx.deletePendingSubject(op.id);
+          if ((op.kind === 'realname.change' || op.kind === 'identity.bind') && event === 'reject')
+            await tx.deletePendingSubject(op.id);
           await move(tx, op, event, { ...opts, data }, telemetry);
         }
         // The claim ends with the decision; step 2 of a change is claimed afresh (by other eyes).

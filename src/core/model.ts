@@ -174,7 +174,12 @@ export type OperationKind =
   | 'enterprise.detach'
   | 'appeal.submit'
   | 'payment.restore'
-  | 'data.export';
+  | 'data.export'
+  /**
+   * The binding of an identity, as an operation only when risk control holds it for a reviewer
+   * (R-RISK-2 overseas re-registration): a bind that goes through is not an operation.
+   */
+  | 'identity.bind';
 
 export const OPERATION_KINDS: readonly OperationKind[] = [
   'account.delete',
@@ -185,6 +190,7 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
   'appeal.submit',
   'payment.restore',
   'data.export',
+  'identity.bind',
 ];
 
 export interface OpenOperation {
@@ -268,7 +274,9 @@ export type OperationRequest =
   | { kind: 'enterprise.detach'; linkId: string }
   | { kind: 'appeal.submit' }
   | { kind: 'payment.restore' }
-  | { kind: 'data.export' };
+  | { kind: 'data.export' }
+  /** A bind held by risk control (R-RISK-2); the document's type says which phones are home. */
+  | { kind: 'identity.bind'; documentType?: DocumentType | null };
 
 /** An empty history: a convenience for adapters and tests building facts. */
 export function emptyHistory(): History {

@@ -24,6 +24,7 @@ import type {
   Loan,
   Login,
   OperationKind,
+  OperationRequest,
   PendingTransaction,
   RedPacket,
   Region,
@@ -31,6 +32,7 @@ import type {
 } from './model.js';
 
 import type { EvidenceKind } from './rules/types.js';
+import type { AppealClaim, RiskAssessment, RiskHistory } from './risk/types.js';
 
 export type { Clock } from './clock.js';
 
@@ -670,4 +672,110 @@ export type BankCheckResult =
  */
 export interface BankVerifier {
   checkReservedInfo(input: BankCheckInput): Promise<BankCheckResult>;
+}
+
+// ── Risk control (R-RISK-1/2/3): what the risk history reads that no other table records, and
+// every decision with what it read, for reviewers, shadow mode and the backtest. Implemented over
+// the same database by adapters/store/risk-store.ts.
+
+/**
+ * A risk-relevant event, written in the transaction of what it records (PII-free): a refused
+ * start, a started operation, an appeal with its claim, a change of the bound phone's country.
+ */
+export interface RiskEventWrite {
+  kind: 'refusal' | 'operation' | 'appeal' | 'phone_country';
+  /** The operation kind of a refusal, an operation or an appeal. */
+  opKind: OperationKind | null;
+  /** The keyed hash of the document involved (ids.ts documentKey), never the number. */
+  documentKey: string | null;
+  at: number;
+  /** refusal: `{ codes }`; operation: `{ operationId }`; appeal: `{ operationId, claim }`; phone_country: `{ from, to }`. */
+  detail: Record<string, string | number | boolean | null | readonly string[]>;
+}
+
+/** What a decision let happen: the operation went ahead, was refused, or was held for a reviewer. */
+export type RiskOutcome = 'allowed' | 'refused' | 'held';
+
+/** How one policy decided one request: the blockers, the risk assessment and the step-up. */
+export interface RiskEvaluation {
+  outcome: RiskOutcome;
+  /** Every blocker of the refusal (preflight, missing evidence, risk), as code and rule. */
+  blockers: { code: string; rule: string }[];
+  /** Null when the preflight refused first (the risk step runs once the preflight allowed). */
+  assessment: RiskAssessment | null;
+  /** The extra verification a `step_up` asks for, and whether the start supplied it. */
+  stepUp: { evidence: EvidenceKind; required: number; provided: number; satisfied: boolean } | null;
+}
+
+/**
+ * What a decision read, PII-free, so that it can be decided again under another policy (shadow
+ * mode, backtest): the masked facts, the risk history, the request without any document number,
+ * the context, the evidence counted by kind, the instant.
+ */
+export interface RiskSnapshot {
+  facts: AccountFacts;
+  history: RiskHistory;
+  request: OperationRequest;
+  context: { deviceId?: string | null };
+  appealClaim: AppealClaim | null;
+  evidence: Partial<Record<EvidenceKind, number>>;
+  /** A change's new document number failed its check (DOCUMENT_INVALID); the number is not kept. */
+  documentInvalid: boolean;
+  now: number;
+}
+
+export interface RiskDecisionWrite {
+  operationId: string | null;
+  requestKind: OperationKind;
+  at: number;
+  live: RiskEvaluation;
+  policyVersion: string;
+  snapshot: RiskSnapshot;
+  /** The candidate policy's decision beside the live one (shadow mode): recorded, never enforced. */
+  shadow: (RiskEvaluation & { policyVersion: string }) | null;
+  /** The shadow decided otherwise (another outcome or another risk decision). */
+  disagreement: boolean;
+}
+
+export interface RiskDecisionRecord extends RiskDecisionWrite {
+  id: number;
+  accountId: string;
+}
+
+/** A page of recorded decisions, by id (keyset). */
+export interface RiskDecisionQuery {
+  accountId?: string;
+  operationId?: string;
+  /** Only the decisions where the shadow policy disagreed. */
+  disagreement?: boolean;
+  /** Decisions at or after this instant. */
+  since?: number;
+  afterId?: number | null;
+  limit: number;
+  /** Newest first (default oldest first). */
+  newestFirst?: boolean;
+}
+
+export interface RiskStore {
+  /** Record an event in the account's transaction (`tx`), with what it records. */
+  recordRiskEvent(tx: AccountTx, event: RiskEventWrite): Promise<void>;
+  /** Record a decision in the account's transaction (`tx`); returns its id. */
+  recordRiskDecision(tx: AccountTx, decision: RiskDecisionWrite): Promise<number>;
+  /**
+   * The account's risk history from `since` on (inside withAccount, read through its transaction),
+   * with the other accounts of `documentKey` under per-document aliases. `documentLimit` is the
+   * policy's view of the document and is left null: the use case fills it (app/risk.ts).
+   * `documentFailuresSince`: the start of the window the other accounts' failed codes are counted
+   * in (default `since`); `inflowsSince`: of the inflows read (default `since`: an account that
+   * receives a lot need not carry months of receipts into every decision).
+   */
+  riskHistory(
+    accountId: string,
+    documentKey: string | null,
+    since: number,
+    opts?: { documentFailuresSince?: number; inflowsSince?: number },
+  ): Promise<RiskHistory>;
+  riskDecisions(query: RiskDecisionQuery): Promise<RiskDecisionRecord[]>;
+  /** How many decisions were recorded at or after `since` (all without it): the backtest's total. */
+  countRiskDecisions(query: { since?: number }): Promise<number>;
 }

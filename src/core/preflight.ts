@@ -12,6 +12,7 @@ import { appealSubmit } from './rules/appeal-submit.js';
 import { cardUnbind } from './rules/card-unbind.js';
 import { dataExport } from './rules/data-export.js';
 import { enterpriseDetach } from './rules/enterprise-detach.js';
+import { identityBind } from './rules/identity-bind.js';
 import { paymentRestore } from './rules/payment-restore.js';
 import { realnameChange } from './rules/realname-change.js';
 import { realnameRevoke } from './rules/realname-revoke.js';
@@ -34,6 +35,7 @@ export const OPERATIONS: {
   'appeal.submit': appealSubmit,
   'payment.restore': paymentRestore,
   'data.export': dataExport,
+  'identity.bind': identityBind,
 };
 
 /** Blockers that lift by themselves at a known time: the preflight's `retryAfter` is built from them. */

@@ -177,6 +177,16 @@ export const enMessages = {
     message: 'Evidence "{evidence:term}" is missing ({provided} of {required} provided).',
     remediation: 'Provide it with the request.',
   },
+  RISK_STEP_UP_REQUIRED: {
+    message:
+      'For your account’s security this operation needs one more verification: "{evidence:term}" ({provided} of {required} provided).',
+    remediation: 'Record a face verification of the account holder, then start the operation again with it.',
+  },
+  RISK_DENIED: {
+    message: 'For your account’s security this operation cannot be done from this account right now.',
+    remediation:
+      'Try again later from your usual device, or contact customer support to verify your identity.',
+  },
   MERCHANT_RECORDS_RETAINED: {
     message:
       'Merchant account {merchantId} keeps its historical real-name records after revocation (retention rule).',
@@ -334,6 +344,12 @@ export const enMessages = {
     remediation:
       'Use a card in the new subject’s name, with the name, document and phone exactly as the bank holds them.',
   },
+  IDENTITY_BIND_HELD: {
+    message:
+      'This identity cannot be bound right away: the request was passed to a security review (operation {operationId}).',
+    remediation:
+      'Follow the review on that operation; you will be told its outcome. There is nothing to resend.',
+  },
   VERIFICATION_REQUIRED: {
     message: 'Evidence "{evidence:term}" must be a verified, unused code for {purpose:term}: {reason:term}.',
     remediation: 'Request a code for this operation, verify it, and start again with its challenge id.',
@@ -415,6 +431,10 @@ export const enMessages = {
       'A {transactionKind:term} of {amount:money} was recorded while the revocation ran, so the revocation was rolled back; the transaction itself is kept.',
     remediation: 'Let the transaction settle, then start the revocation again.',
   },
+  RISK_REVIEW_HELD: {
+    message: 'For your account’s security this operation is waiting for a manual security review.',
+    remediation: 'No action is needed: it continues, or you are told why not, once the review is done.',
+  },
   NOTICE_ACCOUNT_DISABLED: {
     message: 'The account entered its deletion cooling-off period and is disabled until {until:date}.',
   },
@@ -472,6 +492,7 @@ export const enTerms = {
   'appeal.submit': 'appeal',
   'payment.restore': 'payment restoration',
   'data.export': 'data export',
+  'identity.bind': 'identity binding',
   CN: 'mainland China',
   HK: 'Hong Kong',
   MO: 'Macao',

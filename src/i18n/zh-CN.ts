@@ -175,6 +175,14 @@ export const zhCNMessages = {
     message: '缺少材料「{evidence:term}」（已提供 {provided}/{required}）。',
     remediation: '请随请求一并提供。',
   },
+  RISK_STEP_UP_REQUIRED: {
+    message: '为保障账户安全，该操作还需一项验证：「{evidence:term}」（已提供 {provided}/{required}）。',
+    remediation: '请由账户本人完成人脸验证，然后携带验证结果重新发起操作。',
+  },
+  RISK_DENIED: {
+    message: '为保障账户安全，该账户暂时无法进行此操作。',
+    remediation: '请稍后在常用设备上重试，或联系客服核实身份。',
+  },
   MERCHANT_RECORDS_RETAINED: {
     message: '撤销实名后，商户号 {merchantId} 仍按留存规定保留历史实名记录。',
     remediation: '如需清除，请同时注销商户号（需提供营业执照注销证明）。',
@@ -306,6 +314,10 @@ export const zhCNMessages = {
     message: '银行无法为新实名主体确认此银行卡：{reason:term}。',
     remediation: '请使用新实名主体本人的银行卡，姓名、证件和手机号须与银行预留信息完全一致。',
   },
+  IDENTITY_BIND_HELD: {
+    message: '该身份暂时无法绑定：请求已转入安全审核（操作 {operationId}）。',
+    remediation: '请在该操作中查看审核进度，审核结果会通知您，无需重复提交。',
+  },
   VERIFICATION_REQUIRED: {
     message: '证明材料「{evidence:term}」必须是用于{purpose:term}且已验证、未使用的验证码：{reason:term}。',
     remediation: '请为本操作获取并验证验证码，然后使用其验证请求编号重新发起。',
@@ -379,6 +391,10 @@ export const zhCNMessages = {
     message: '撤销进行中记录了一笔 {amount:money} 的{transactionKind:term}，撤销已回滚；该笔交易本身已保留。',
     remediation: '请待交易完成后重新发起撤销。',
   },
+  RISK_REVIEW_HELD: {
+    message: '为保障账户安全，该操作正在等待人工安全审核。',
+    remediation: '无需任何操作：审核完成后操作将继续进行，或告知您未通过的原因。',
+  },
   NOTICE_ACCOUNT_DISABLED: { message: '该账户已进入注销冷静期，在 {until:date} 前停用。' },
   NOTICE_ACCOUNT_ENABLED: { message: '该账户的注销已取消，账户已恢复。' },
   NOTICE_ACCOUNT_PURGED: { message: '该账户已注销，个人数据已删除。' },
@@ -429,6 +445,7 @@ export const zhCNTerms = {
   'appeal.submit': '申诉',
   'payment.restore': '恢复支付',
   'data.export': '导出数据',
+  'identity.bind': '绑定实名',
   CN: '中国内地',
   HK: '香港',
   MO: '澳门',

@@ -61,6 +61,7 @@ describe('operation state machines', () => {
       'appeal.submit': { kind: 'appeal.submit' },
       'payment.restore': { kind: 'payment.restore' },
       'data.export': { kind: 'data.export' },
+      'identity.bind': { kind: 'identity.bind' },
     } as const;
     for (const kind of OPERATION_KINDS) {
       const needed = new Set(

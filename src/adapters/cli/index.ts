@@ -1,5 +1,6 @@
 /**
- * `realname` — the command line: serve, migrate, demo, preflight, keys, audit, export.
+ * `realname` — the command line: serve, migrate, demo, preflight, keys, audit, export, simulate,
+ * backtest.
  * The CLI entry is, with main.ts, the only place that wires everything (ARCHITECTURE.md).
  */
 import { Command, Option } from 'commander';
@@ -12,6 +13,8 @@ import type { OperationKind, OperationRequest } from '../../core/model.js';
 import { OPERATION_KINDS } from '../../core/model.js';
 import { migrateDown } from '../store/migrations/index.js';
 import { loadDemo } from './demo.js';
+import { simulateCommand } from './simulate.js';
+import { backtestCommand } from './backtest.js';
 
 const quietLog = { info: () => undefined, warn: (m: string) => console.error(m) };
 
@@ -317,6 +320,9 @@ export function buildCli(): Command {
         await rn.close();
       }
     });
+
+  program.addCommand(simulateCommand());
+  program.addCommand(backtestCommand(open));
 
   return program;
 }

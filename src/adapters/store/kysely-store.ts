@@ -133,6 +133,11 @@ export interface KyselyStore extends Store {
   recordOutboxFailure(id: number, failure: { error: string; nextAttemptAt: number }): Promise<void>;
   /** Whether any API key exists (first start: the CLI bootstraps an admin key when none does). */
   hasApiKeys(): Promise<boolean>;
+  /**
+   * The account transaction open in this async context (inside `withAccount`), or undefined: for
+   * store modules over the same database (risk-store.ts) that must read and write through it.
+   */
+  currentTransaction(): Kysely<Database> | undefined;
 }
 
 // The one place a wall clock is read, for callers that inject none (scripts); main.ts passes its own.
@@ -757,6 +762,10 @@ class KyselyStoreImpl implements KyselyStore {
     this.dialect = dialect;
     this.#deps = { dialect, masterKey: options.masterKey, clock: options.clock ?? systemClock };
     this.#log = options.log ?? console;
+  }
+
+  currentTransaction(): Kysely<Database> | undefined {
+    return this.#current();
   }
 
   /** The account transaction open in this async context, if any. */

@@ -392,6 +392,41 @@ export interface RelayCursorsTable {
 }
 
 /** Every table, by name. The fact tables are named after their `FactKind` (ports.ts). */
+/** A risk-relevant event (R-RISK-1/2), PII-free; see migration 20261201000000_risk. */
+export interface RiskEventsTable {
+  id: Serial;
+  account_id: string;
+  /** Keyed hash of the document involved, or null. */
+  document_key: string | null;
+  /** 'refusal' | 'operation' | 'appeal' | 'phone_country' */
+  kind: string;
+  op_kind: string | null;
+  at: Int64;
+  detail: JsonText;
+}
+
+/** One risk decision (R-RISK-1/2/3) with what it read, and the shadow policy's beside it. */
+export interface RiskDecisionsTable {
+  id: Serial;
+  operation_id: string | null;
+  account_id: string;
+  request_kind: string;
+  at: Int64;
+  /** 'allowed' | 'refused' | 'held' */
+  outcome: string;
+  /** The live risk decision, or null when the preflight refused first. */
+  decision: string | null;
+  /** JSON of `RiskEvaluation`. */
+  live: JsonText;
+  policy_version: string;
+  /** JSON of `RiskSnapshot`. */
+  snapshot: JsonText;
+  shadow_policy_version: string | null;
+  /** JSON of the shadow `RiskEvaluation`, or null without a shadow policy. */
+  shadow: JsonText | null;
+  disagreement: Flag;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identities: IdentitiesTable;
@@ -427,6 +462,8 @@ export interface Database {
   grant_tokens: GrantTokensTable;
   relay_cursors: RelayCursorsTable;
   receipts: ReceiptsTable;
+  risk_events: RiskEventsTable;
+  risk_decisions: RiskDecisionsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

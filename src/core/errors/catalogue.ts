@@ -100,6 +100,9 @@ export const CATALOGUE = {
   ),
   // ── Evidence (checked when an operation is started)
   EVIDENCE_MISSING: blocker('R-UX-1', 'provide_evidence', 'me/operations/evidence'),
+  // ── Risk control (R-RISK-1): what the user sees of a risk decision — never the score
+  RISK_STEP_UP_REQUIRED: blocker('R-RISK-1', 'verify_face', 'me/security/face-verification'),
+  RISK_DENIED: blocker('R-RISK-1', 'contact_support', 'me/support'),
 
   // ── Warnings
   MERCHANT_RECORDS_RETAINED: warning('R-REV-6'),
@@ -171,6 +174,8 @@ export const CATALOGUE = {
   VERIFICATION_SEND_FAILED: error(502),
   VERIFICATION_REQUIRED: error(422, 'R-UX-1'),
   BANK_RESERVED_INFO_MISMATCH: error(422, 'R-CHG-1'),
+  // ── Risk control: a bind held for a reviewer (R-RISK-2)
+  IDENTITY_BIND_HELD: error(422, 'R-RISK-2'),
   // ── Evidence files (R-CHG-1, R-MIN-3, R-ABN-2) and the review queue (R-ABN-2/3, R-CHG-4, R-MIN-3)
   EVIDENCE_TOO_LARGE: error(413),
   EVIDENCE_TYPE_NOT_ALLOWED: error(415),
@@ -194,6 +199,8 @@ export const CATALOGUE = {
   REVOCATION_PARTICIPANT_FAILED: reason('R-REV-3'),
   REVOCATION_PARTICIPANT_TIMEOUT: reason('R-REV-3'),
   REVOCATION_INTERRUPTED_BY_FUNDS: reason('R-REV-4'),
+  // ── Why an operation waits (R-RISK-1/2/3): the one code a user sees of a risk hold
+  RISK_REVIEW_HELD: reason('R-RISK-1'),
   // ── Reasons carried by security events to apps (reason_admin / reason_user, R-NOTIFY-1)
   NOTICE_ACCOUNT_DISABLED: notice('R-NOTIFY-1'),
   NOTICE_ACCOUNT_ENABLED: notice('R-NOTIFY-1'),

@@ -36,6 +36,28 @@ export interface Flow {
 
 const PLATFORM_OR_USER: readonly TriggerKind[] = ['user', 'platform'];
 
+/** The state an operation waits in while a reviewer looks at its risk decision (R-RISK-1/2/3). */
+export const RISK_REVIEW_STATE = 'risk_review';
+
+/**
+ * R-RISK-1/2/3: the risk hold every flow has. `hold` by the system right after the start (the rule
+ * recorded on the timeline is R-RISK-1 whatever held it: the user is not told whether it was a
+ * detection or an AML case); `release` by a reviewer back to `started`, from where the operation's
+ * effect runs; `reject` by a reviewer ends it.
+ */
+function withRiskHold(flow: Flow): Flow {
+  return {
+    ...flow,
+    terminal: { ...flow.terminal, rejected: 'rejected' },
+    transitions: [
+      ...flow.transitions,
+      { event: 'hold', from: [flow.initial], to: RISK_REVIEW_STATE, by: ['system'], rule: 'R-RISK-1' },
+      { event: 'release', from: [RISK_REVIEW_STATE], to: flow.initial, by: ['reviewer'], rule: 'R-RISK-1' },
+      { event: 'reject', from: [RISK_REVIEW_STATE], to: 'rejected', by: ['reviewer'], rule: 'R-RISK-1' },
+    ],
+  };
+}
+
 /** R-DEL-2/3/4: cooling-off, cancel at any time during it, purge at expiry. */
 const deletion: Flow = {
   kind: 'account.delete',
@@ -185,15 +207,22 @@ const simple = (kind: OperationKind, rule: string): Flow => ({
   transitions: [{ event: 'complete', from: ['started'], to: 'completed', by: ['system'], rule }],
 });
 
+/**
+ * R-RISK-2: a bind held by risk control (overseas re-registration) is an operation of its own; the
+ * reviewer's release binds the identity the user asked for, kept sealed meanwhile.
+ */
+const identityBind: Flow = simple('identity.bind', 'R-RISK-2');
+
 export const FLOWS: { readonly [K in OperationKind]: Flow } = {
-  'account.delete': deletion,
-  'card.unbind': cardUnbind,
-  'realname.change': realnameChange,
-  'realname.revoke': realnameRevoke,
-  'enterprise.detach': enterpriseDetach,
-  'appeal.submit': appeal,
-  'payment.restore': simple('payment.restore', 'R-REV-7'),
-  'data.export': simple('data.export', 'R-EXP-1'),
+  'account.delete': withRiskHold(deletion),
+  'card.unbind': withRiskHold(cardUnbind),
+  'realname.change': withRiskHold(realnameChange),
+  'realname.revoke': withRiskHold(realnameRevoke),
+  'enterprise.detach': withRiskHold(enterpriseDetach),
+  'appeal.submit': withRiskHold(appeal),
+  'payment.restore': withRiskHold(simple('payment.restore', 'R-REV-7')),
+  'data.export': withRiskHold(simple('data.export', 'R-EXP-1')),
+  'identity.bind': withRiskHold(identityBind),
 };
 
 export interface Step {

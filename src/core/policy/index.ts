@@ -4,7 +4,7 @@ import type { Region } from '../model.js';
 import { DEFAULT_POLICY } from './defaults.js';
 import { PolicySchema, REGION_KEYS, type PolicyOverlay, type RegionRules } from './schema.js';
 
-export { DEFAULT_POLICY } from './defaults.js';
+export { DEFAULT_POLICY, RISK_DEFAULTS } from './defaults.js';
 export * from './schema.js';
 
 /** One problem in a policy document: the exact path and the reason. */
@@ -40,11 +40,31 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * Sections whose overlay is merged deep (R-RISK-*: it names single signals, detector numbers…);
+ * the other sections' overlays replace whole fields.
+ */
+const DEEP_SECTIONS: ReadonlySet<string> = new Set(['risk']);
+
+const isPlainObject = (v: unknown): v is object => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function mergeDeep(base: object, values: object): object {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const under = (base as Record<string, unknown>)[key];
+    out[key] = isPlainObject(value) && isPlainObject(under) ? mergeDeep(under, value) : value;
+  }
+  return out;
+}
+
 function applyOverlay(base: RegionRules, overlay: PolicyOverlay | undefined): EffectiveRules {
   if (!overlay) return base;
   const out: Record<string, unknown> = { ...base };
   for (const [section, values] of Object.entries(overlay)) {
-    if (values) out[section] = { ...(base as Record<string, object>)[section], ...values };
+    const under = (base as Record<string, object>)[section];
+    if (values && under && DEEP_SECTIONS.has(section)) out[section] = mergeDeep(under, values);
+    else if (values) out[section] = { ...under, ...values };
   }
   return out as unknown as EffectiveRules;
 }

@@ -9,7 +9,14 @@
  * their weights, the abuse routes detected, and an AML hold when it applies. The internal score and
  * weights are for reviewers; a user only ever sees a code and a remediation.
  */
-import type { AccountFacts, Money, OperationKind, OperationRequest, RequestContext } from '../model.js';
+import type {
+  AccountFacts,
+  DocumentType,
+  Money,
+  OperationKind,
+  OperationRequest,
+  RequestContext,
+} from '../model.js';
 
 export const RISK_DECISIONS = ['allow', 'step_up', 'review', 'deny'] as const;
 export type RiskDecision = (typeof RISK_DECISIONS)[number];
@@ -44,6 +51,10 @@ export interface RiskHistory {
     createdAt: number;
     phoneCountry: string | null;
     operations: { at: number; kind: OperationKind; refused: boolean }[];
+    /**
+     * Failed one-time codes on that account within the `failed_attempts_document` signal's window
+     * (`risk.signals.failed_attempts_document.windowDays`): a count, so the store counts it.
+     */
     failedVerifications: number;
   }[];
   /**
@@ -120,13 +131,38 @@ export interface RiskAssessment {
   freezeAccount: boolean;
 }
 
+/**
+ * The binding of an identity to an account, assessed too (the R-RISK-2 overseas re-registration
+ * route binds a known document to a new account). `documentType` says which phone countries are
+ * home for the document (`risk.detectors.overseas_reregistration.homePhoneCountries`); without it
+ * the identity's type, then a mainland ID, is assumed.
+ */
+export interface IdentityBindRequest {
+  kind: 'identity.bind';
+  documentType?: DocumentType | null;
+}
+
 /** What an assessment reads. `request` may be an operation or the binding of an identity. */
 export interface RiskInput {
   facts: AccountFacts;
   history: RiskHistory;
-  request: OperationRequest | { kind: 'identity.bind' };
+  request: OperationRequest | IdentityBindRequest;
   context?: RequestContext;
   /** What the appeal claims (R-RISK-2 stolen-account route), when the request is an appeal. */
   appealClaim?: AppealClaim | null;
   now: number;
+}
+
+/** A risk history with nothing in it: a convenience for adapters, tests and the simulator. */
+export function emptyRiskHistory(phoneCountry: string | null = '86'): RiskHistory {
+  return {
+    phoneCountry,
+    phoneCountryChanges: [],
+    refusals: [],
+    failedVerifications: [],
+    appeals: [],
+    inflows: [],
+    documentAccounts: [],
+    documentLimit: null,
+  };
 }

@@ -104,6 +104,7 @@ export function operationRoutes(app: FastifyInstance, operations: OperationServi
             context: { deviceId: b.deviceId ?? null },
             evidence: b.evidence ?? [],
             idempotencyKey: idempotencyKeyOf(req),
+            appealClaim: b.claim ?? null,
           },
           actorOf(req),
         );

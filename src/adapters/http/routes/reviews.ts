@@ -12,6 +12,7 @@ import { problemResponses } from '../errors.js';
 import { actorOf } from './actor.js';
 import { evidenceView, EvidenceMetaSchema } from './evidence.js';
 import { AccountFactsSchema, Id, Instant, OperationSchema } from './schemas.js';
+import { RiskCaseSchema } from './risk.js';
 
 /** Every error answer is problem+json (RFC 9457), declared once for the docs. */
 const problems = problemResponses(400, 401, 403, 404, 409, 429);
@@ -61,6 +62,9 @@ const ReviewCaseSchema = z.object({
   ),
   verifications: z.array(z.object({ kind: z.enum(EVIDENCE_KINDS), ref: z.string() })),
   allowedDecisions: z.array(z.enum(REVIEW_DECISIONS)),
+  risk: RiskCaseSchema.nullable().describe(
+    'the risk decision (R-RISK-1/2/3): signals with weights, detections with evidence, AML inflows',
+  ),
 });
 
 const ReviewParams = z.object({ operationId: Id });
@@ -86,7 +90,7 @@ const DecisionBody = z.strictObject({
   decision: z
     .enum(REVIEW_DECISIONS)
     .describe(
-      'appeal and minor revocation: accept | reject; non-mainland change: approve_step, then accept; or reject',
+      'appeal and minor revocation: accept | reject; non-mainland change: approve_step, then accept; or reject; a risk hold (risk_review, R-RISK-1/2/3): accept releases it, reject ends it',
     ),
   reason: z.string().trim().min(5).max(500).describe('why; the user sees it on the operation’s timeline'),
 });

@@ -260,6 +260,11 @@ export const BindIdentityBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   documentType: z.enum(DOCUMENT_TYPES),
   documentNumber: z.string().min(1).max(40),
+  evidence: z
+    .array(z.object({ kind: z.enum(EVIDENCE_KINDS), ref: z.string().min(1).max(200) }))
+    .max(10)
+    .optional()
+    .describe('what risk control asked for (R-RISK-1 step-up: an uploaded liveness_video)'),
 });
 
 export const TransactionBody = z.strictObject({
@@ -302,6 +307,12 @@ export const StartBody = z.strictObject({
     })
     .optional(),
   evidence: z.array(EvidenceRefSchema).max(50).optional(),
+  claim: z
+    .enum(['account_stolen', 'other'])
+    .optional()
+    .describe(
+      'appeal only: what the appeal claims (`account_stolen` for a theft), read by risk control (R-RISK-2)',
+    ),
 });
 
 export const TimelineEntrySchema = z.object({
@@ -336,7 +347,7 @@ export const OperationSchema = z.object({
   timeline: z.array(TimelineEntrySchema).optional(),
   /** A revocation's saga steps, one per participant (R-REV-3). */
   saga: z.array(SagaStepSchema).optional(),
-  /** Why a revocation was rolled back (R-REV-3/4), in both languages. */
+  /** Why a revocation was rolled back (R-REV-3/4), or that risk control holds it (R-RISK-1), in both languages. */
   reason: z
     .object({ code: z.string(), message: LocalizedSchema, remediation: LocalizedSchema.nullable() })
     .optional(),
