@@ -336,6 +336,32 @@ describe.each(dialects().map((d) => d.name))('risk control end to end on %s', (d
     expect(facts.account.status).toBe('active');
   });
 
+  it('R-RISK-3 R-REV-3 a held revocation, released by the reviewer, goes on through the saga to revoked', async () => {
+    const id = await account();
+    await inflows(id, [30_000, 25_000]);
+    const r = await s.call('POST', `/v1/accounts/${id}/operations/realname-revoke`, {
+      body: {
+        deviceId: 'dev_primary',
+        evidence: [{ kind: 'sms_code', ref: await verifiedCode(s, id, 'realname.revoke') }],
+      },
+    });
+    expect(r.body.state).toBe('risk_review');
+    expect((await s.call('GET', `/v1/accounts/${id}`)).body.identity.status).toBe('verified');
+    const released = await decide(r.body.id, 'accept', 'Inflows documented as a property sale.');
+    expect(released).toMatchObject({ state: 'pending_recycle', deadlineKind: 'saga' });
+    expect(await s.rn.services.saga.run(r.body.id)).toBe('revoked');
+    const done = await s.call('GET', `/v1/accounts/${id}/operations/${r.body.id}`);
+    expect(done.body.timeline.map((t: { event: string }) => t.event)).toEqual([
+      'started',
+      'hold',
+      'release',
+      'suspend_grants',
+      'decide_commit',
+      'commit',
+    ]);
+    expect((await s.call('GET', `/v1/accounts/${id}`)).body.identity.status).toBe('revoked');
+  });
+
   it('R-RISK-3 below the AML threshold a revocation is not held', async () => {
     const id = await account();
     await inflows(id, [30_000, 19_999]);
