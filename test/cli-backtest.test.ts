@@ -4,15 +4,14 @@
  * policy it reports, per rule and detector, the decisions that would change, both ways, with
  * example operations; replayed under the live policy itself, nothing changes.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRealname } from './support/cli.js';
 import { DEFAULT_POLICY } from '../src/core/policy/index.js';
 import { startService, verifiedCode, type ServiceHome } from './support/service.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const YUAN = 10_000;
 let dir: string;
 let home: ServiceHome;
@@ -32,30 +31,7 @@ function policyFile(name: string, change: (risk: RiskSection) => void): string {
 }
 
 function realname(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      "import('./src/adapters/cli/index.ts').then((m) => m.runCli(process.argv.slice(1)))",
-      '--',
-      ...args,
-    ],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        REALNAME_DATA_DIR: home.dir,
-        REALNAME_MASTER_KEY: home.masterKey,
-        REALNAME_LOG_LEVEL: 'silent',
-      },
-      timeout: 60_000,
-    },
-  );
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  return runRealname({ REALNAME_DATA_DIR: home.dir, REALNAME_MASTER_KEY: home.masterKey }, ...args);
 }
 
 describe('realname backtest', () => {

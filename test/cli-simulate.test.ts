@@ -3,43 +3,19 @@
  * test/cli.test.ts: JSON lines of the population, `--evaluate` with the same figures as the in-process
  * evaluation for the same seed, a candidate policy with `--policy`, and argument errors.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRealname } from './support/cli.js';
 import { stringify } from 'yaml';
 import { DEFAULT_POLICY, loadPolicy } from '../src/core/policy/index.js';
 import { evaluatePopulation, simulateAccount } from '../src/core/risk/simulate.js';
 
-const root = new URL('..', import.meta.url).pathname;
 let dir: string;
 
 function realname(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      "import('./src/adapters/cli/index.ts').then((m) => m.runCli(process.argv.slice(1)))",
-      '--',
-      ...args,
-    ],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        REALNAME_DATA_DIR: dir,
-        REALNAME_LOG_LEVEL: 'silent',
-      },
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  return runRealname({ REALNAME_DATA_DIR: dir }, ...args);
 }
 
 describe('realname simulate', () => {

@@ -3,40 +3,17 @@
  * embedded store: demo, preflight table, keys, audit verify (and its failure on a tampered trail),
  * export, --help.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRealname } from './support/cli.js';
 
-const root = new URL('..', import.meta.url).pathname;
 let dir: string;
 
 function realname(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      "import('./src/adapters/cli/index.ts').then((m) => m.runCli(process.argv.slice(1)))",
-      '--',
-      ...args,
-    ],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        REALNAME_DATA_DIR: dir,
-        REALNAME_LOG_LEVEL: 'silent',
-      },
-      timeout: 60_000,
-    },
-  );
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  return runRealname({ REALNAME_DATA_DIR: dir }, ...args);
 }
 
 describe('realname CLI', () => {

@@ -3,12 +3,12 @@
  * loopback, a real receiver verifies every Security Event Token against the published JWKS, and the
  * relay is run pass by pass with the dev clock moved across the backoff (no timing in the asserts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runRealname } from '../support/cli.js';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { createPushRelay } from '../../src/adapters/notify/push.js';
 import { EVENT_TYPES } from '../../src/core/security-events.js';
@@ -573,36 +573,14 @@ describe.each(dialects().map((d) => d.name))('third-party notification on %s', (
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'realname-keys-'));
       running.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
-      const cli = (...args: string[]) =>
-        spawnSync(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            '-e',
-            "import('./src/adapters/cli/index.ts').then((m) => m.runCli(process.argv.slice(1)))",
-            '--',
-            ...args,
-          ],
-          {
-            cwd: new URL('../..', import.meta.url).pathname,
-            encoding: 'utf8',
-            env: {
-              PATH: process.env.PATH,
-              HOME: process.env.HOME,
-              REALNAME_DATA_DIR: dir,
-              REALNAME_LOG_LEVEL: 'silent',
-            },
-            timeout: 60_000,
-          },
-        );
+      const cli = (...args: string[]) => runRealname({ REALNAME_DATA_DIR: dir }, ...args);
       const first = cli('keys', 'rotate');
-      expect(first.status, first.stderr).toBe(0);
-      const [, kid1, retired1] = /signing key (\S+) is current; (\S+) retired/.exec(first.stdout) ?? [];
+      expect(first.code, first.err).toBe(0);
+      const [, kid1, retired1] = /signing key (\S+) is current; (\S+) retired/.exec(first.out) ?? [];
       expect(kid1).toBeTruthy();
       expect(retired1).toBeTruthy(); // the key made at the first start
       const second = cli('keys', 'rotate');
-      expect(second.stdout).toContain(`${kid1} retired (published for 7 more days)`);
+      expect(second.out).toContain(`${kid1} retired (published for 7 more days)`);
     },
   );
 });
