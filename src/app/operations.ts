@@ -23,6 +23,7 @@ import type { AccountTx, OperationRecord, PendingSubject, SagaStep, TimelineEntr
 import { RISK_REVIEW_STATE, canTransition } from '../core/flows/index.js';
 import type { AppealClaim } from '../core/risk/index.js';
 import { move } from './steps.js';
+import { applySubjectChange } from './subject-change.js';
 import { noticeApps } from './notices.js';
 import {
   createPreflight,
@@ -206,36 +207,15 @@ export function createEffects(deps: AppDeps) {
         );
         return;
       }
-      await tx.writeIdentity({ ...doc, status: 'verified', verifiedAt: now, changedAt: now }, now);
-      // Released from a risk hold, the subject was kept sealed meanwhile: it is applied now.
-      await tx.deletePendingSubject(op.id);
-      await tx.addHistory({ kind: 'realname_change', at: now });
-      await tx.addHistory({ kind: 'identity_modification', at: now });
-      await move(
+      await applySubjectChange(
         tx,
         op,
+        doc,
+        { grants: facts.grants, invoicesIssued: facts.wallet.invoicesIssued },
         'complete',
-        sys(now, {
-          documentType: doc.documentType,
-          documentMasked: maskDocumentNumber(doc.documentNumber),
-          invoicesToUpdate: facts.wallet.invoicesIssued,
-        }),
+        sys(now),
         telemetry,
       );
-      await tx.outbox({
-        topic: 'identity.subject_changed',
-        key: `${op.id}:changed`,
-        payload: { accountId: op.accountId, operationId: op.id },
-      });
-      // R-NOTIFY-1: the apps' identity claims no longer hold.
-      await noticeApps(tx, {
-        event: 'subject_changed',
-        operationId: op.id,
-        grants: facts.grants,
-        at: now,
-        initiatingEntity: 'user',
-        params: { documentType: doc.documentType },
-      });
     },
     // R-MIN-3: a minor's revocation is reviewed by hand first (10–15 working days), games off while
     // pending. Otherwise R-REV-3 at once: pending_recycle, then the saga (app/saga.ts).

@@ -29,7 +29,7 @@ import type {
 import { isUploadable, type EvidenceReference } from './evidence.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { move } from './steps.js';
-import { noticeApps } from './notices.js';
+import { applySubjectChange } from './subject-change.js';
 import { createEffects } from './operations.js';
 import { riskReads, type RiskCaseView, type RiskService } from './risk.js';
 
@@ -406,50 +406,15 @@ export function createReviewService(deps: AppDeps, risk: RiskService) {
               detail: 'the new subject of this change is not on record; reject the change',
             });
           const facts = await tx.facts();
-          await tx.writeIdentity(
-            {
-              status: 'verified',
-              name: subject.name,
-              documentType: subject.documentType,
-              documentNumber: subject.documentNumber,
-              documentKey: subject.documentKey,
-              verifiedAt: now,
-              changedAt: now,
-            },
-            now,
-          );
-          await tx.addHistory({ kind: 'realname_change', at: now });
-          await tx.addHistory({ kind: 'identity_modification', at: now });
-          await tx.deletePendingSubject(op.id);
-          await move(
+          await applySubjectChange(
             tx,
             op,
+            subject,
+            { grants: facts.grants, invoicesIssued: facts.wallet.invoicesIssued },
             event,
-            {
-              ...opts,
-              data: {
-                ...data,
-                documentType: subject.documentType,
-                documentMasked: maskDocumentNumber(subject.documentNumber),
-                invoicesToUpdate: facts.wallet.invoicesIssued,
-              },
-            },
+            { ...opts, data },
             telemetry,
           );
-          await tx.outbox({
-            topic: 'identity.subject_changed',
-            key: `${op.id}:changed`,
-            payload: { accountId: op.accountId, operationId: op.id },
-          });
-          // R-NOTIFY-1: the apps' identity claims no longer hold (the user asked for the change).
-          await noticeApps(tx, {
-            event: 'subject_changed',
-            operationId: op.id,
-            grants: facts.grants,
-            at: now,
-            initiatingEntity: 'user',
-            params: { documentType: subject.documentType },
-          });
         } else if (op.kind === 'realname.revoke' && event === 'approve') {
           // R-MIN-3 → R-REV-3: the identity goes pending_recycle; the revocation saga continues.
           await tx.setIdentityStatus('pending_recycle', now);
