@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../core/errors/index.js';
 import type { AppPatch, AppRecord, DeadLetter, NotifyStore } from '../core/ports.js';
-import { parseNoticePayload, type SubIdFormat } from '../core/security-events.js';
+import { noReceiverError, parseNoticePayload, type SubIdFormat } from '../core/security-events.js';
 import { hashSecret } from './admin.js';
 import type { Actor, AppDeps } from './deps.js';
 
@@ -137,6 +137,16 @@ export function createAppsService(deps: AppDeps, options: AppsOptions) {
     });
   }
 
+  /**
+   * R-NOTIFY-1: notices dead-lettered because the app had no receiver are queued again as soon as
+   * it has one, so an app that registers its receiver late still hears every event once.
+   */
+  async function requeueWaiting(app: AppRecord, actor: Actor): Promise<void> {
+    if (!app.receiverUrl) return;
+    const requeued = await store.requeueDeadLetters(noReceiverError(app.appId), clock.now());
+    if (requeued > 0) await audit(actor, 'outbox.requeued', { appId: app.appId, count: requeued });
+  }
+
   return {
     /**
      * Register an app (CONFLICT when the id is taken).
@@ -160,6 +170,7 @@ export function createAppsService(deps: AppDeps, options: AppsOptions) {
         receiver: origin(app.receiverUrl),
         subIdFormat: app.subIdFormat,
       });
+      await requeueWaiting(app, actor);
       return app;
     },
 
@@ -185,6 +196,7 @@ export function createAppsService(deps: AppDeps, options: AppsOptions) {
         fields: Object.keys(patch).sort(),
         receiver: origin(app.receiverUrl),
       });
+      await requeueWaiting(app, actor);
       return app;
     },
 

@@ -639,6 +639,8 @@ export interface NotifyStore {
   deadLetters(page: { topic?: string; after?: number | null; limit: number }): Promise<DeadLetter[]>;
   /** Queue an undelivered event again at once (attempts start over). */
   retryOutbox(id: number, at: number): Promise<'retried' | 'delivered' | 'missing'>;
+  /** Queue again, at once, every dead letter whose reason is exactly `error` (attempts start over). */
+  requeueDeadLetters(error: string, at: number): Promise<number>;
 
   /** Events after `afterId` and those of `ids`, by id (a cursor relay's read). */
   outboxAfter(afterId: number, ids: readonly number[], limit: number): Promise<StoredOutboxEvent[]>;

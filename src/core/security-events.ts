@@ -21,6 +21,15 @@ export const SET_CONTENT_TYPE = 'application/secevent+jwt';
 /** The outbox topic of notices to apps (one row per app, keyed by the SET's `jti`). */
 export const SECEVENT_TOPIC = 'secevent';
 
+/**
+ * The dead-letter reason of a notice whose app has no receiver URL: one text, so that registering a
+ * receiver finds exactly these dead letters and queues them again.
+ * @example noReceiverError('app_1') // 'no_receiver: app app_1 has no receiver URL registered (…)'
+ */
+export function noReceiverError(appId: string): string {
+  return `no_receiver: app ${appId} has no receiver URL registered (queued again when one is)`;
+}
+
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type';
 const CAEP = 'https://schemas.openid.net/secevent/caep/event-type';
 

@@ -25,6 +25,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../core/clock.js';
 import type { NotifyStore, StoredOutboxEvent } from '../../core/ports.js';
 import {
+  noReceiverError,
   parseNoticePayload,
   SECEVENT_TOPIC,
   SET_CONTENT_TYPE,
@@ -182,7 +183,7 @@ export function createPushRelay(options: PushRelayOptions): PushRelay {
     if (!app?.receiverUrl)
       return {
         kind: 'dead',
-        error: `no_receiver: app ${payload.appId} has no receiver URL registered (retry after registering one)`,
+        error: noReceiverError(payload.appId),
       };
     const jwt = await signer.sign(setClaims(payload, { issuer, subIdFormat: app.subIdFormat }));
     let res: Response;

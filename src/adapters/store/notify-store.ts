@@ -342,6 +342,19 @@ export function createNotifyStore(options: NotifyStoreOptions): NotifyStore {
       }));
     },
 
+    async requeueDeadLetters(error, at) {
+      const res = await write((trx) =>
+        trx
+          .updateTable('outbox')
+          .set({ dead_at: null, attempts: 0, next_attempt_at: at, last_error: null })
+          .where('dead_at', 'is not', null)
+          .where('delivered_at', 'is', null)
+          .where('last_error', '=', error)
+          .executeTakeFirst(),
+      );
+      return Number(res.numUpdatedRows);
+    },
+
     async retryOutbox(id, at) {
       return write(async (trx) => {
         const row = await trx
