@@ -101,7 +101,7 @@ export interface CodeConsumer {
     ref: string,
     purpose: string,
     actor?: Actor,
-  ): Promise<void>;
+  ): Promise<string>;
 }
 
 /** The purpose a code must have been requested for, to be used by this operation. */
@@ -443,11 +443,24 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk:
         // a code that is unknown, unverified, expired, used or for another purpose refuses the
         // start and nothing is written.
         const purpose = codePurpose(request);
+        const auxPurposes = new Set<string>();
         for (const key of seen) {
           const [kind, ref] = key.split('\u0000') as [EvidenceKind, string];
           // R-CHG-1: a bank check counts for the new document it was made for, and no other.
           const p = kind === 'bank_reserved_info' && subject ? bankCheckPurpose(subject.key) : purpose;
-          if (isCodeEvidence(kind)) await codes.consume(tx, accountId, kind, ref, p, actor);
+          if (!isCodeEvidence(kind)) continue;
+          const consumed = await codes.consume(tx, accountId, kind, ref, p, actor);
+          // R-ABN-2: each auxiliary verification from another destination; the same phone twice is one.
+          if (kind === 'aux_verification') {
+            if (auxPurposes.has(consumed))
+              throw new DomainError('VERIFICATION_REQUIRED', {
+                evidence: kind,
+                purpose: request.kind,
+                reason: 'verification_same_destination',
+                challengeId: ref,
+              });
+            auxPurposes.add(consumed);
+          }
         }
         const op: OperationRecord = {
           id: newId('op', deps.random),

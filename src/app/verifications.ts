@@ -34,6 +34,9 @@ export const VERIFICATION_PURPOSES = [
   'realname.revoke',
   'realname.change',
   'enterprise.detach',
+  // R-ABN-2: the auxiliary verifications of an appeal (bound phone, a card's reserved phone, a bank
+  // check of a card in the holder's own name, a minor's guardian).
+  'appeal.submit',
 ] as const;
 export type VerificationPurpose = (typeof VERIFICATION_PURPOSES)[number];
 
@@ -81,6 +84,8 @@ export const CODE_EVIDENCE_CHANNEL: Readonly<Partial<Record<EvidenceKind, Verifi
   guardian_face: 'guardian',
   // R-CHG-1: the bank checked the new subject's card; its code went to the card's reserved phone.
   bank_reserved_info: 'reserved_phone',
+  // R-ABN-2: a code to any of an appeal's destinations (consume() accepts each, see isAuxPurpose).
+  aux_verification: 'bound_phone',
 };
 
 /**
@@ -120,7 +125,17 @@ export function verificationPurpose(kind: VerificationPurpose, cardId?: string):
     if (!cardId) throw new DomainError('VALIDATION_FAILED', { detail: 'cardId is required for card.unbind' });
     return `${kind}:${cardId}`;
   }
+  if (kind === 'appeal.submit' && cardId) return `${kind}:${cardId}`;
   return kind;
+}
+
+/**
+ * R-ABN-2: whether a stored purpose is one of an appeal's auxiliary verifications. Each distinct
+ * purpose is one destination (the bound phone, one card's reserved phone, one bank-checked card, the
+ * guardian), so three codes to the same phone count once.
+ */
+export function isAuxPurpose(purpose: string): boolean {
+  return purpose === 'appeal.submit' || /^appeal\.submit[:#]/.test(purpose);
 }
 
 /** The operation kind of a stored purpose ('card.unbind:card_1' → 'card.unbind'), for messages. */
@@ -226,14 +241,27 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender; bank
      * // { challengeId: 'vrf_…', channel: 'reserved_phone', destinationMasked: '138****5678', expiresAt }
      */
     async request(accountId: string, input: VerificationRequest, actor: Actor): Promise<Challenge> {
-      if (input.cardId !== undefined && input.purpose !== 'card.unbind')
-        throw new DomainError('VALIDATION_FAILED', { detail: 'cardId is only for card.unbind' });
-      if (input.bankCheck !== undefined && (input.purpose !== 'realname.change' || input.guardian))
-        throw new DomainError('VALIDATION_FAILED', { detail: 'bankCheck is only for realname.change' });
+      if (input.cardId !== undefined && input.purpose !== 'card.unbind' && input.purpose !== 'appeal.submit')
+        throw new DomainError('VALIDATION_FAILED', {
+          detail: 'cardId is only for card.unbind and appeal.submit',
+        });
+      const bankFor = input.purpose === 'realname.change' || input.purpose === 'appeal.submit';
+      if (input.bankCheck !== undefined && (!bankFor || input.guardian || input.cardId !== undefined))
+        throw new DomainError('VALIDATION_FAILED', {
+          detail: 'bankCheck is only for realname.change and appeal.submit, without cardId or guardian',
+        });
       // R-CHG-1: the bank checks the card before any code is sent; the numbers are never stored.
       const bankDocument = input.bankCheck ? await checkBank(accountId, input.bankCheck, actor) : null;
+      if (bankDocument && input.purpose === 'appeal.submit') {
+        // R-ABN-2: for an appeal, the card must be in the account holder's own name.
+        const facts = await store.facts(accountId, []);
+        if (facts?.identity?.documentKey !== bankDocument.key)
+          throw new DomainError('BANK_RESERVED_INFO_MISMATCH', { reason: 'document_mismatch' });
+      }
       const purpose = bankDocument
-        ? bankCheckPurpose(bankDocument.key)
+        ? input.purpose === 'appeal.submit'
+          ? `appeal.submit#bank:${(input.bankCheck?.cardNumber ?? '').replace(/\D/g, '').slice(-4)}`
+          : bankCheckPurpose(bankDocument.key)
         : channelPurpose(
             verificationPurpose(input.purpose, input.cardId),
             input.guardian ? 'guardian' : 'bound_phone',
@@ -410,7 +438,7 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender; bank
       ref: string,
       purpose: string,
       actor: Actor = { id: 'system' },
-    ): Promise<void> {
+    ): Promise<string> {
       if (tx.accountId !== accountId)
         throw new Error(`consume(): the transaction holds ${tx.accountId}, not ${accountId}`);
       const channel = CODE_EVIDENCE_CHANNEL[evidenceKind];
@@ -427,8 +455,11 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender; bank
       };
       const row = await tx.verification(ref);
       if (!row) return refuse('verification_not_found');
-      if (row.purpose !== channelPurpose(purpose, channel)) return refuse('verification_other_purpose');
-      if (row.channel !== channel) return refuse('verification_other_channel');
+      // R-ABN-2: an auxiliary verification may come from any of the appeal's destinations.
+      const aux = evidenceKind === 'aux_verification';
+      if (aux ? !isAuxPurpose(row.purpose) : row.purpose !== channelPurpose(purpose, channel))
+        return refuse('verification_other_purpose');
+      if (!aux && row.channel !== channel) return refuse('verification_other_channel');
       if (row.consumedAt !== null) return refuse('verification_used');
       if (row.verifiedAt === null) return refuse('verification_not_verified');
       if (now >= row.expiresAt) return refuse('verification_expired');
@@ -439,6 +470,7 @@ export function createVerificationService(deps: AppDeps & { sms: SmsSender; bank
         action: 'verification.consumed',
         data: { challengeId: ref, purpose, evidence: evidenceKind },
       });
+      return row.purpose;
     },
   };
 }

@@ -542,6 +542,8 @@ export const enTerms = {
   nobody: 'nobody',
   verification_not_found: 'no such verification on this account',
   verification_other_purpose: 'the code was requested for another purpose',
+  verification_same_destination:
+    'another of the auxiliary verifications went to the same phone or card; each must come from a different one',
   verification_other_channel: 'the code was sent to another phone',
   verification_not_verified: 'the code has not been verified',
   verification_used: 'the code was already used',

@@ -495,6 +495,7 @@ export const zhCNTerms = {
   nobody: '无',
   verification_not_found: '本账户没有该验证请求',
   verification_other_purpose: '该验证码用于其他用途',
+  verification_same_destination: '另一项辅助验证发往同一手机或银行卡；每项须来自不同的手机或银行卡',
   verification_other_channel: '该验证码发送到了其他手机',
   verification_not_verified: '该验证码尚未验证',
   verification_used: '该验证码已被使用',

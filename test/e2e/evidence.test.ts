@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { EVIDENCE_BODY_LIMIT } from '../../src/adapters/http/routes/evidence.js';
 import { dialects } from '../support/dialects.js';
-import { startService, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
+import {
+  auxVerified,
+  startService,
+  verifiedCode,
+  type Service,
+  type ServiceHome,
+} from '../support/service.js';
 
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
@@ -284,7 +290,8 @@ describe.each(dialects().map((d) => d.name))('evidence files on %s', (dialect) =
       contentType: 'text/plain',
       data: file('text', 'x'),
     });
-    const aux = [1, 2, 3].map((i) => ({ kind: 'aux_verification', ref: `aux_${i}` }));
+    const holder = { type: 'cn_id', number: demoIdNumber(300 + Number(id.split('_').pop())), name: '张三' };
+    const aux = (await auxVerified(s, id, holder)).map((ref) => ({ kind: 'aux_verification', ref }));
     const auditBefore = (await s.call('GET', `/v1/audit?accountId=${id}&limit=1000`)).body.length;
     for (const [what, ref, kind] of [
       ['made up', 'ev_DOESNOTEXIST', 'statement'],

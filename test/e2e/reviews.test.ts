@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { dialects } from '../support/dialects.js';
-import { bankChecked, startService, verifiedCode, type Service } from '../support/service.js';
+import { auxVerified, bankChecked, startService, verifiedCode, type Service } from '../support/service.js';
 
 const DAY = 86_400_000;
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('handheld-id-photo-bytes')]);
@@ -48,6 +48,8 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
   let reviewerB: { id: string; secret: string };
 
   /** A verified adult account with a primary device; frozen (locked) unless told otherwise. */
+  /** Each account's identity, for the bank checks of its appeal's auxiliary verifications. */
+  const holders = new Map<string, { type: string; number: string; name: string }>();
   async function account(opts: { frozen?: boolean; minor?: boolean } = {}): Promise<string> {
     const id = `acc_rv_${++n}`;
     let guardian: string | null = null;
@@ -74,6 +76,7 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
     const bound = await s.call('POST', `/v1/accounts/${id}/identity`, {
       body: { name: '张三', documentType: 'cn_id', documentNumber: demoIdNumber(500 + n) },
     });
+    holders.set(id, { type: 'cn_id', number: demoIdNumber(500 + n), name: '张三' });
     expect(bound.status).toBe(201);
     await s.call('PUT', `/v1/accounts/${id}/devices/dev_primary`, {
       body: { platform: 'android', osVersion: '14', primary: true, addedAt: s.clock.now() - 400 * DAY },
@@ -89,9 +92,10 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
     const r = await s.call('POST', `/v1/accounts/${accountId}/operations/appeal`, {
       body: {
         evidence: [
-          { kind: 'aux_verification', ref: 'sms_bound_phone' },
-          { kind: 'aux_verification', ref: 'email_link' },
-          { kind: 'aux_verification', ref: 'face_check' },
+          ...(await auxVerified(s, accountId, holders.get(accountId)!)).map((ref) => ({
+            kind: 'aux_verification',
+            ref,
+          })),
           { kind: 'handheld_id_photo', ref: photo },
           { kind: 'statement', ref: statement },
         ],
@@ -132,6 +136,61 @@ describe.each(dialects().map((d) => d.name))('review queue on %s', (dialect) => 
     expect(same.body.blockers[0]).toMatchObject({
       code: 'EVIDENCE_MISSING',
       params: { evidence: 'aux_verification', required: 3, provided: 1 },
+    });
+    // three real codes, all to the bound phone, are one destination: refused, nothing consumed
+    const onePhone = [];
+    for (let i = 0; i < 3; i++) {
+      onePhone.push(await verifiedCode(s, id, 'appeal.submit'));
+      s.clock.advance(61_000); // past the resend cooldown
+    }
+    const samePhone = await s.call('POST', `/v1/accounts/${id}/operations/appeal`, {
+      body: {
+        evidence: [
+          ...onePhone.map((ref) => ({ kind: 'aux_verification', ref })),
+          { kind: 'handheld_id_photo', ref: photo },
+          { kind: 'statement', ref: statement },
+        ],
+      },
+    });
+    expect(samePhone.status).toBe(422);
+    expect(samePhone.body).toMatchObject({
+      code: 'VERIFICATION_REQUIRED',
+      params: { evidence: 'aux_verification', reason: 'verification_same_destination' },
+    });
+    // a bank check for an appeal must be of a card in the holder's own name
+    const notMine = await s.call('POST', `/v1/accounts/${id}/verifications`, {
+      body: {
+        purpose: 'appeal.submit',
+        bankCheck: {
+          cardNumber: '6222020200112233446',
+          holderName: '张三',
+          documentType: 'cn_id',
+          documentNumber: demoIdNumber(499),
+          reservedPhone: '+86 13700001234',
+        },
+      },
+    });
+    expect(notMine.status).toBe(422);
+    expect(notMine.body).toMatchObject({
+      code: 'BANK_RESERVED_INFO_MISMATCH',
+      params: { reason: 'document_mismatch' },
+    });
+    // made-up references are not verifications
+    const madeUp = await s.call('POST', `/v1/accounts/${id}/operations/appeal`, {
+      body: {
+        evidence: [
+          ...['sms_bound_phone', 'email_link', 'face_check'].map((ref) => ({
+            kind: 'aux_verification',
+            ref,
+          })),
+          { kind: 'handheld_id_photo', ref: photo },
+          { kind: 'statement', ref: statement },
+        ],
+      },
+    });
+    expect(madeUp.body).toMatchObject({
+      code: 'VERIFICATION_REQUIRED',
+      params: { reason: 'verification_not_found' },
     });
 
     const { opId } = await appeal(id);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/index.js';
 import { dialects } from '../support/dialects.js';
-import { startService, verifiedCode, type Service } from '../support/service.js';
+import { auxVerified, startService, verifiedCode, type Service } from '../support/service.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -437,9 +437,13 @@ describe.each(dialects().map((d) => d.name))('risk control end to end on %s', (d
     const appealBody = async (accountId: string) => ({
       claim: 'account_stolen',
       evidence: [
-        { kind: 'aux_verification', ref: 'sms_bound_phone' },
-        { kind: 'aux_verification', ref: 'email_link' },
-        { kind: 'aux_verification', ref: 'face_check' },
+        ...(
+          await auxVerified(s, accountId, {
+            type: 'cn_id',
+            number: demoIdNumber(700 + Number(accountId.split('_').pop())),
+            name: '张三',
+          })
+        ).map((ref) => ({ kind: 'aux_verification', ref })),
         {
           kind: 'handheld_id_photo',
           ref: await upload(s, accountId, 'handheld_id_photo', 'image/jpeg', JPEG),

@@ -18,7 +18,7 @@ export const VerificationRequestBody = z
   .strictObject({
     purpose: z.enum(VERIFICATION_PURPOSES).describe('The operation the code is for.'),
     cardId: Id.optional().describe(
-      'card.unbind only (and required there): the code goes to its reserved phone.',
+      'card.unbind (required there) and appeal.submit: the code goes to that card’s reserved phone.',
     ),
     guardian: z
       .boolean()
@@ -42,8 +42,18 @@ export const VerificationRequestBody = z
   .superRefine((body, ctx) => {
     if (body.purpose === 'card.unbind' && body.cardId === undefined)
       ctx.addIssue({ code: 'custom', message: 'required for card.unbind', path: ['cardId'] });
-    if (body.purpose !== 'card.unbind' && body.cardId !== undefined)
-      ctx.addIssue({ code: 'custom', message: 'only for card.unbind', path: ['cardId'] });
+    if (body.purpose !== 'card.unbind' && body.purpose !== 'appeal.submit' && body.cardId !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'only for card.unbind and appeal.submit', path: ['cardId'] });
+    if (
+      body.bankCheck !== undefined &&
+      body.purpose !== 'realname.change' &&
+      body.purpose !== 'appeal.submit'
+    )
+      ctx.addIssue({
+        code: 'custom',
+        message: 'only for realname.change and appeal.submit',
+        path: ['bankCheck'],
+      });
   });
 
 export const ChallengeSchema = z
