@@ -184,7 +184,8 @@ describe.each(dialects().map((d) => d.name))('third-party notification on %s', (
     expect(await s.rn.notify.push.runOnce()).toEqual({ delivered: 0, retried: 12, dead: 0 });
     const refused = await outboxRow(s, rows[0]!.key);
     expect(refused).toMatchObject({ attempts: 2, delivered_at: null, dead_at: null });
-    expect(refused.last_error).toContain('ECONNREFUSED');
+    // refused, or — when the relay's kept-alive socket to the old server is the one it tries — closed
+    expect(refused.last_error).toMatch(/^network: .*(ECONNREFUSED|UND_ERR_SOCKET)/);
 
     // 3. back up: everything is delivered, once more to the receiver for those it had seen
     await receiver.start();
