@@ -24,13 +24,12 @@ import {
   type AccountTx,
   type FactKind,
   type FactRows,
-  type OperationRecord,
   type PendingSubject,
 } from '../core/ports.js';
 import { createPreflight, type EvidenceKind } from '../core/preflight.js';
 import { NO_TELEMETRY, type Actor, type AppDeps } from './deps.js';
 import { assertEvidenceRefs } from './evidence.js';
-import { move } from './steps.js';
+import { move, openOperation } from './steps.js';
 import { noticeApps } from './notices.js';
 import { RISK_FACT_READS, type RiskService } from './risk.js';
 
@@ -141,29 +140,20 @@ export function createAccountService(deps: AppDeps, risk: RiskService) {
     const rules = policy.rulesFor(facts.account.region);
     if (!restorationDue(facts, rules)) return;
     const h = facts.history;
-    const op: OperationRecord = {
-      id: newId('op', deps.random),
-      accountId: tx.accountId,
-      kind: 'payment.restore',
-      state: 'started',
-      request: { kind: 'payment.restore', automatic: true },
-      policyVersion: policy.version,
-      idempotencyKey: null,
-      createdAt: now,
-      updatedAt: now,
-      outcome: null,
-      deadlineAt: null,
-      deadlineKind: null,
-    };
-    await tx.createOperation(op);
-    await tx.addTimeline(op.id, {
-      at: now,
-      state: 'started',
-      event: 'started',
-      actor: 'system',
-      data: { policyVersion: policy.version, automatic: true },
-    });
-    telemetry.operationStarted('payment.restore');
+    const op = await openOperation(
+      tx,
+      {
+        id: newId('op', deps.random),
+        accountId: tx.accountId,
+        kind: 'payment.restore',
+        request: { kind: 'payment.restore', automatic: true },
+        policyVersion: policy.version,
+        actor: 'system',
+        now,
+        data: { automatic: true },
+      },
+      telemetry,
+    );
     const liftedBy = {
       liftedBy: trigger.kind,
       ...(trigger.kind === 'card_bound'
@@ -499,29 +489,19 @@ export function createAccountService(deps: AppDeps, risk: RiskService) {
           return { refused: decided.blockers, heldOperationId: null };
         }
         if (decided.live.outcome === 'held') {
-          const op: OperationRecord = {
-            id: newId('op', deps.random),
-            accountId,
-            kind: 'identity.bind',
-            state: 'started',
-            request: { kind: 'identity.bind', documentType: input.documentType },
-            policyVersion: policy.version,
-            idempotencyKey: null,
-            createdAt: now,
-            updatedAt: now,
-            outcome: null,
-            deadlineAt: null,
-            deadlineKind: null,
-          };
-          await tx.createOperation(op);
-          await tx.addTimeline(op.id, {
-            at: now,
-            state: 'started',
-            event: 'started',
-            actor: actor.id,
-            data: { policyVersion: policy.version },
-          });
-          telemetry.operationStarted('identity.bind');
+          const op = await openOperation(
+            tx,
+            {
+              id: newId('op', deps.random),
+              accountId,
+              kind: 'identity.bind',
+              request: { kind: 'identity.bind', documentType: input.documentType },
+              policyVersion: policy.version,
+              actor: actor.id,
+              now,
+            },
+            telemetry,
+          );
           await risk.record(tx, decided, op.id, actor);
           await tx.putPendingSubject(op.id, subject, now);
           await risk.hold(tx, op, decided, actor);

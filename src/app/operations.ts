@@ -22,7 +22,7 @@ import type { AccountFacts, OperationKind, OperationRequest, RequestContext } fr
 import type { AccountTx, OperationRecord, PendingSubject, SagaStep, TimelineEntry } from '../core/ports.js';
 import { RISK_REVIEW_STATE, canTransition } from '../core/flows/index.js';
 import type { AppealClaim } from '../core/risk/index.js';
-import { move } from './steps.js';
+import { move, openOperation } from './steps.js';
 import { applySubjectChange } from './subject-change.js';
 import { noticeApps } from './notices.js';
 import {
@@ -462,31 +462,23 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk:
             auxPurposes.add(consumed);
           }
         }
-        const op: OperationRecord = {
-          id: newId('op', deps.random),
-          accountId,
-          kind: request.kind,
-          state: 'started',
-          request: {
-            ...storedRequest(request, appealClaim),
-            evidence: (input.evidence ?? []).map((e) => ({ kind: e.kind, ref: e.ref })),
+        const op = await openOperation(
+          tx,
+          {
+            id: newId('op', deps.random),
+            accountId,
+            kind: request.kind,
+            request: {
+              ...storedRequest(request, appealClaim),
+              evidence: (input.evidence ?? []).map((e) => ({ kind: e.kind, ref: e.ref })),
+            },
+            policyVersion: decision.policyVersion,
+            idempotencyKey: input.idempotencyKey ?? null,
+            actor: actor.id,
+            now,
           },
-          policyVersion: decision.policyVersion,
-          idempotencyKey: input.idempotencyKey ?? null,
-          createdAt: now,
-          updatedAt: now,
-          outcome: null,
-          deadlineAt: null,
-          deadlineKind: null,
-        };
-        await tx.createOperation(op);
-        await tx.addTimeline(op.id, {
-          at: now,
-          state: 'started',
-          event: 'started',
-          actor: actor.id,
-          data: { policyVersion: decision.policyVersion },
-        });
+          telemetry,
+        );
         await tx.audit({
           at: now,
           actor: actor.id,
@@ -494,7 +486,6 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk:
           operationId: op.id,
           data: { policyVersion: decision.policyVersion },
         });
-        telemetry.operationStarted(request.kind);
         await risk.record(tx, check, op.id, actor);
         // The clear new subject of a change goes to its effect, never into the request.
         const clear: PendingSubject | null = subject?.name

@@ -47,3 +47,52 @@ export async function move(
   op.state = step.to;
   return { state: step.to, outcome: step.outcome };
 }
+
+export interface OpenOperationInput {
+  id: string;
+  accountId: string;
+  kind: OperationRecord['kind'];
+  request: Record<string, unknown>;
+  policyVersion: string;
+  idempotencyKey?: string | null;
+  actor: string;
+  now: number;
+  /** More data for the `started` timeline entry (the policy version is always there). */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Create an operation in its initial state with its `started` timeline entry: the one way an
+ * operation begins (a start, a held identity bind, an automatic restoration).
+ * @example const op = await openOperation(tx, { id, accountId, kind: 'payment.restore', request, policyVersion, actor: 'system', now }, telemetry)
+ */
+export async function openOperation(
+  tx: AccountTx,
+  input: OpenOperationInput,
+  telemetry?: Telemetry,
+): Promise<OperationRecord> {
+  const op: OperationRecord = {
+    id: input.id,
+    accountId: input.accountId,
+    kind: input.kind,
+    state: 'started',
+    request: input.request,
+    policyVersion: input.policyVersion,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdAt: input.now,
+    updatedAt: input.now,
+    outcome: null,
+    deadlineAt: null,
+    deadlineKind: null,
+  };
+  await tx.createOperation(op);
+  await tx.addTimeline(op.id, {
+    at: input.now,
+    state: 'started',
+    event: 'started',
+    actor: input.actor,
+    data: { policyVersion: input.policyVersion, ...(input.data ?? {}) },
+  });
+  telemetry?.operationStarted(input.kind);
+  return op;
+}
