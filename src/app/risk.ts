@@ -247,14 +247,10 @@ export function disagree(a: RiskEvaluation, b: RiskEvaluation): boolean {
   return a.outcome !== b.outcome || (a.assessment?.decision ?? null) !== (b.assessment?.decision ?? null);
 }
 
-function view(r: RiskDecisionRecord): RiskDecisionView {
+/** What a recorded decision says of its live assessment, as the reviewer and admin views show it. */
+function assessmentFields(r: RiskDecisionRecord) {
   const a = r.live.assessment;
   return {
-    id: r.id,
-    operationId: r.operationId,
-    accountId: r.accountId,
-    kind: r.requestKind,
-    at: r.at,
     outcome: r.live.outcome,
     decision: a?.decision ?? null,
     because: a?.because ?? null,
@@ -262,6 +258,17 @@ function view(r: RiskDecisionRecord): RiskDecisionView {
     signals: a?.signals ?? [],
     detections: a?.detections ?? [],
     aml: a?.aml ?? null,
+  };
+}
+
+function view(r: RiskDecisionRecord): RiskDecisionView {
+  return {
+    id: r.id,
+    operationId: r.operationId,
+    accountId: r.accountId,
+    kind: r.requestKind,
+    at: r.at,
+    ...assessmentFields(r),
     blockers: r.live.blockers,
     policyVersion: r.policyVersion,
     shadow: r.shadow
@@ -516,18 +523,11 @@ export function createRiskService(deps: RiskServiceDeps) {
     async caseOf(operationId: string): Promise<RiskCaseView | null> {
       const [r] = await riskStore.riskDecisions({ operationId, limit: 1, newestFirst: true });
       if (!r) return null;
-      const a = r.live.assessment;
       return {
         decisionId: r.id,
         at: r.at,
         policyVersion: r.policyVersion,
-        outcome: r.live.outcome,
-        decision: a?.decision ?? null,
-        because: a?.because ?? null,
-        score: a?.score ?? null,
-        signals: a?.signals ?? [],
-        detections: a?.detections ?? [],
-        aml: a?.aml ?? null,
+        ...assessmentFields(r),
         stepUp: r.live.stepUp,
         history: r.snapshot.history,
         shadow: r.shadow
