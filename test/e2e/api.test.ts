@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { dialects } from '../support/dialects.js';
-import { bankChecked, startService, verifiedCode, type Service } from '../support/service.js';
+import {
+  bankChecked,
+  changeEvidence,
+  changeFiles,
+  startService,
+  verifiedCode,
+  type Service,
+} from '../support/service.js';
 
 const YUAN = 10_000;
 const card = (type: 'debit' | 'credit' | 'overseas', extra: object = {}) => ({
@@ -183,20 +190,9 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
   it('R-CHG-3 one document, 3 changes across accounts; the 4th is refused and starts a cooldown named in every later refusal', async () => {
     const doc = demoIdNumber(777, '19850505');
     // R-CHG-1: the images and the video are files uploaded to the account first, referenced by id.
-    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
-    const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
     const bodyFor = async (id: string) => {
-      const files = { document_front: JPEG, document_back: JPEG, liveness_video: MP4 } as const;
-      const evidence = [];
-      for (const [kind, data] of Object.entries(files)) {
-        const contentType = kind === 'liveness_video' ? 'video/mp4' : 'image/jpeg';
-        const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
-        evidence.push({ kind, ref: up.body.id as string });
-      }
-      evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
       const newDocument = { type: 'cn_id', number: doc, name: '王五' };
-      evidence.push({ kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) });
-      return { newDocument, evidence };
+      return { newDocument, evidence: await changeEvidence(s, id, newDocument) };
     };
     for (let i = 0; i < 3; i++) {
       const id = await account();
@@ -223,17 +219,7 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
 
   it('R-CHG-1 the bank check counts only for the new document it was made for; a mismatch is refused with its reason', async () => {
     const id = await account();
-    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
-    const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
-    const files: { kind: string; ref: string }[] = [];
-    for (const [kind, contentType, data] of [
-      ['document_front', 'image/jpeg', JPEG],
-      ['document_back', 'image/jpeg', JPEG],
-      ['liveness_video', 'video/mp4', MP4],
-    ] as const) {
-      const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
-      files.push({ kind, ref: up.body.id as string });
-    }
+    const files = await changeFiles(s, id);
     const target = { type: 'cn_id', number: demoIdNumber(611, '19850505'), name: '赵六' };
     const other = { type: 'cn_id', number: demoIdNumber(612, '19850505'), name: '赵六' };
     const start = async (bankRef: string) =>
@@ -284,22 +270,9 @@ describe.each(dialects().map((d) => d.name))('HTTP API end to end on %s', (diale
 
   it('R-CHG-3 four accounts changing to one document at the same instant: the per-document count holds (1 of 4 with 2 used)', async () => {
     const doc = demoIdNumber(888, '19790909');
-    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
-    const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
     const bodyFor = async (id: string) => {
-      const evidence = [];
-      for (const [kind, contentType, data] of [
-        ['document_front', 'image/jpeg', JPEG],
-        ['document_back', 'image/jpeg', JPEG],
-        ['liveness_video', 'video/mp4', MP4],
-      ] as const) {
-        const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
-        evidence.push({ kind, ref: up.body.id as string });
-      }
-      evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
       const newDocument = { type: 'cn_id', number: doc, name: '钱七' };
-      evidence.push({ kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) });
-      return { newDocument, evidence };
+      return { newDocument, evidence: await changeEvidence(s, id, newDocument) };
     };
     for (let i = 0; i < 2; i++) {
       const id = await account();

@@ -14,7 +14,7 @@ import { createPushRelay } from '../../src/adapters/notify/push.js';
 import { EVENT_TYPES } from '../../src/core/security-events.js';
 import { dialects } from '../support/dialects.js';
 import {
-  bankChecked,
+  changeEvidence,
   startService,
   verifiedCode,
   type Service,
@@ -32,9 +32,6 @@ const ENV = {
 };
 /** Longer than any backoff of ENV: every event that failed is due again after it. */
 const PAST_BACKOFF = 60_000;
-
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
-const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
 
 interface Env {
   s: Service & { home: ServiceHome };
@@ -108,19 +105,8 @@ async function startDeletion(s: Service, id: string): Promise<string> {
 }
 
 async function changeSubject(s: Service, id: string, seq: number): Promise<void> {
-  const evidence = [];
-  for (const [kind, contentType, data] of [
-    ['document_front', 'image/jpeg', JPEG],
-    ['document_back', 'image/jpeg', JPEG],
-    ['liveness_video', 'video/mp4', MP4],
-  ] as const) {
-    const up = await s.call('POST', `/v1/accounts/${id}/evidence`, { body: { kind, contentType, data } });
-    expect(up.status).toBe(201);
-    evidence.push({ kind, ref: up.body.id as string });
-  }
-  evidence.push({ kind: 'phone_code', ref: await verifiedCode(s, id, 'realname.change') });
   const newDocument = { type: 'cn_id', number: demoIdNumber(seq, '19900101'), name: '王五' };
-  evidence.push({ kind: 'bank_reserved_info', ref: await bankChecked(s, id, newDocument) });
+  const evidence = await changeEvidence(s, id, newDocument);
   const r = await s.call('POST', `/v1/accounts/${id}/operations/realname-change`, {
     body: { newDocument, evidence },
   });
