@@ -16,6 +16,7 @@ import type {
   AdminRole,
   Card,
   CardType,
+  Declarations,
   Device,
   DocumentType,
   EnterpriseLink,
@@ -23,6 +24,8 @@ import type {
   IdentityStatus,
   Loan,
   Login,
+  MerchantAccount,
+  Money,
   OperationKind,
   OperationRequest,
   PendingTransaction,
@@ -367,10 +370,44 @@ export interface ReviewQueueRow extends OperationRecord {
   claimedAt: number | null;
 }
 
+/**
+ * One account of a bulk import (`realname simulate --load`): everything the store holds for it,
+ * written as if it had been recorded fact by fact. The identity comes in clear and is sealed under
+ * the account's own new data key, exactly as `writeIdentity` seals it.
+ */
+export interface AccountImport {
+  account: NewAccount & {
+    status: AccountStatus;
+    frozenReason?: string | null;
+    deactivatingUntil?: number | null;
+    balance: Money;
+    payScoreEnabled: boolean;
+    invoicesIssued: number;
+    merchant: MerchantAccount | null;
+    apiQuotaTier: 'standard' | 'test' | 'enterprise';
+    declarations: Declarations;
+  };
+  identity: (IdentityWrite & { statusAt: number }) | null;
+  facts: { [K in FactKind]?: readonly FactRows[K][] };
+  history: readonly HistoryEvent[];
+  riskEvents: readonly RiskEventWrite[];
+  /** Completed receipts (money in), read by AML (R-RISK-3). */
+  receipts: readonly { id: string; at: number; amount: Money }[];
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Create an account with its own data key (the crypto-shredding unit). ACCOUNT_EXISTS if taken. */
   createAccount(account: NewAccount, audit: Omit<AuditEntry, 'accountId'>): Promise<void>;
+  /**
+   * Write a batch of whole accounts in one transaction (all or nothing), with one audit record for
+   * the batch. Accounts whose id already exists are left as they are and reported, so an
+   * interrupted import can be run again and continues where it stopped.
+   */
+  importAccounts(
+    batch: readonly AccountImport[],
+    audit: Omit<AuditEntry, 'accountId' | 'data'>,
+  ): Promise<{ created: number; existing: number }>;
   /**
    * Run `fn` in one transaction holding the account's lock: SQLite serialises writers; PostgreSQL
    * takes `SELECT … FOR UPDATE` on the account row first. ACCOUNT_NOT_FOUND if absent.

@@ -321,7 +321,7 @@ export function buildCli(): Command {
       }
     });
 
-  program.addCommand(simulateCommand());
+  program.addCommand(simulateCommand(open));
   program.addCommand(backtestCommand(open));
 
   return program;

@@ -1,9 +1,11 @@
 /**
- * `realname simulate --accounts N [--seed S] [--evaluate] [--json] [--policy file]` — the synthetic
- * population of src/core/risk/simulate.ts (issue 6): as JSON lines on stdout for demos and
- * benchmarks, or, with `--evaluate`, assessed in memory by the same pure `assessRisk` the service
+ * `realname simulate --accounts N [--seed S] [--evaluate] [--json] [--policy file] [--load]` — the
+ * synthetic population of src/core/risk/simulate.ts (issue 6): as JSON lines on stdout for demos
+ * and benchmarks; with `--evaluate`, assessed in memory by the same pure `assessRisk` the service
  * runs, reporting per abuse route the detection rate and on honest accounts the false-positive rate
- * (R-RISK-1/2/3). No store, no server: nothing is written anywhere but stdout and stderr.
+ * (R-RISK-1/2/3); with `--load`, written into the store with realistic facts (load.ts), for the
+ * scale benchmark and for trying the service on a large population. Without `--load` nothing is
+ * written anywhere but stdout and stderr.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -14,11 +16,15 @@ import { loadPolicy, type Policy } from '../../core/policy/index.js';
 import { RISK_DECISIONS } from '../../core/risk/index.js';
 import { SIM_LABELS, createEvaluation, simulateAccount, type SimReport } from '../../core/risk/simulate.js';
 import { assessRisk } from '../../core/risk/index.js';
+import type { Realname } from '../../main.js';
+import { loadPopulation, loadProgress } from './load.js';
 
 export interface SimulateOptions {
   accounts: number;
   seed: number;
   evaluate?: boolean;
+  load?: boolean;
+  batch?: number;
   json?: boolean;
   policy?: string;
 }
@@ -184,8 +190,8 @@ export async function runSimulate(opts: SimulateOptions, command: string): Promi
   }
 }
 
-/** The `simulate` command, for `buildCli()`. */
-export function simulateCommand(): Command {
+/** The `simulate` command, for `buildCli()`; `open` builds the service for `--load`. */
+export function simulateCommand(open: () => Promise<Realname>): Command {
   return new Command('simulate')
     .description(
       'Generate a synthetic population (honest users, the three abuse routes, AML mules, takeovers, minors, enterprises, regions), deterministic for a seed: JSON lines on stdout, or --evaluate to report detection and false-positive rates (R-RISK-1/2/3)',
@@ -199,9 +205,36 @@ export function simulateCommand(): Command {
       new Option('--seed <s>', 'the seed (same seed, same population)').argParser(seedOf).default(42),
     )
     .option('--evaluate', 'assess every account in memory and report per route and on honest accounts')
+    .option(
+      '--load',
+      'write the population into the store (REALNAME_DATABASE_URL or the embedded one): identities, facts, history, risk events; resumable',
+    )
+    .addOption(
+      new Option('--batch <n>', 'with --load: accounts per transaction')
+        .argParser(positiveInt('--batch', 20_000))
+        .default(1_000),
+    )
     .option('--json', 'with --evaluate: the report as JSON')
     .option('--policy <file>', 'assess under this policy document (YAML or JSON) instead of the default')
     .action(async (opts: SimulateOptions) => {
+      if (opts.load && opts.evaluate)
+        throw new InvalidArgumentError('--load and --evaluate do not go together.');
+      if (opts.load) {
+        const rn = await open();
+        const bar = loadProgress(opts.accounts);
+        try {
+          const r = await loadPopulation(rn, opts, (done) => bar.update(done));
+          bar.stop();
+          console.log(
+            `simulate --load: ${num(r.created)} accounts written, ${num(r.existing)} already there, ` +
+              `in ${r.seconds.toFixed(1)} s (${num(Math.round((r.created + r.existing) / (r.seconds || 1)))} accounts/s), seed ${opts.seed}`,
+          );
+        } finally {
+          bar.stop();
+          await rn.close();
+        }
+        return;
+      }
       const command = [
         'realname simulate',
         `--accounts ${opts.accounts}`,

@@ -24,7 +24,13 @@ import type {
   Region,
   RedPacket,
 } from '../../core/model.js';
-import { FACT_KINDS, type FactKind, type FactRows, type OperationRecord } from '../../core/ports.js';
+import {
+  FACT_KINDS,
+  factRowId,
+  type FactKind,
+  type FactRows,
+  type OperationRecord,
+} from '../../core/ports.js';
 import {
   flag,
   isSet,
@@ -174,7 +180,7 @@ const CODECS: { [K in FactKind]: FactCodec<K> } = {
  * kind's typed codec.
  */
 type Cell = string | number | bigint | null;
-interface AnyFactRow {
+export interface AnyFactRow {
   account_id: string;
   id: string;
   [column: string]: Cell;
@@ -220,6 +226,24 @@ export async function listFactRows<K extends FactKind>(
     .execute();
   const codec = CODECS[kind] as FactCodec<K>;
   return rows.map((r) => codec.fromRow(r as unknown as Selectable<Database[K]>));
+}
+
+/**
+ * The whole row of one fact as its table stores it (the codec's columns and the key), for writers
+ * that insert many rows at once (the bulk import).
+ *
+ * @example
+ * factRow('acc_1', 'loans', { id: 'loan_1', product: 'Weilidai', outstanding: 0 })
+ */
+export function factRow<K extends FactKind>(accountId: string, kind: K, fact: FactRows[K]): AnyFactRow {
+  const columns = (CODECS[kind] as FactCodec<K>).toRow(fact) as unknown as Record<string, Cell>;
+  return { ...columns, account_id: accountId, id: factRowId(kind, fact) };
+}
+
+/** Insert many whole rows of one fact kind (see {@link factRow}); no conflict handling. */
+export async function insertFactRows(db: Kysely<Database>, kind: FactKind, rows: readonly AnyFactRow[]) {
+  const table: FactKind = kind;
+  if (rows.length) await asFactDb(db).insertInto(table).values(rows).execute();
 }
 
 /**

@@ -25,6 +25,7 @@ import { maskDocumentNumber, maskEmail, maskName, maskPhone } from '../../core/m
 import type { AccountFacts, DocumentType, IdentityStatus } from '../../core/model.js';
 import {
   factRowId,
+  type AccountImport,
   type AccountPatch,
   type AccountTx,
   type ApiKeyRecord,
@@ -90,6 +91,7 @@ import {
   type VerificationsTable,
 } from './schema.js';
 import { openSqlite } from './sqlite.js';
+import { insertImportedAccounts } from './import.js';
 
 export interface StoreLog {
   warn(message: string): void;
@@ -865,6 +867,37 @@ class KyselyStoreImpl implements KyselyStore {
     } finally {
       dataKey.fill(0); // the clear data key lives only as long as this call
     }
+  }
+
+  async importAccounts(
+    batch: readonly AccountImport[],
+    audit: Omit<AuditEntry, 'accountId' | 'data'>,
+  ): Promise<{ created: number; existing: number }> {
+    if (batch.length === 0) return { created: 0, existing: 0 };
+    return this.#write('importAccounts', async (trx) => {
+      // Ids already there (an earlier run of the same import, or a live account) are left alone:
+      // each batch commits whole, so an account is either fully imported or absent.
+      const taken = new Set<string>();
+      const ids = batch.map((a) => a.account.id);
+      for (let i = 0; i < ids.length; i += 5_000) {
+        const rows = await trx
+          .selectFrom('accounts')
+          .select('id')
+          .where('id', 'in', ids.slice(i, i + 5_000))
+          .execute();
+        for (const r of rows) taken.add(r.id);
+      }
+      const fresh = batch.filter((a) => !taken.has(a.account.id));
+      await insertImportedAccounts(trx, this.#deps.masterKey, fresh);
+      if (fresh.length > 0) {
+        const first = fresh[0]?.account.id ?? null;
+        const last = fresh[fresh.length - 1]?.account.id ?? null;
+        await appendAudit(trx, this.dialect, [
+          prepareAudit({ ...audit, accountId: null, data: { count: fresh.length, first, last } }),
+        ]);
+      }
+      return { created: fresh.length, existing: taken.size };
+    });
   }
 
   async withAccount<T>(accountId: string, fn: (tx: StoreAccountTx) => Promise<T>): Promise<T> {
