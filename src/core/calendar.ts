@@ -59,6 +59,9 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** '00' … '99': the two-digit fields of formatted dates, looked up rather than padded. */
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => pad2(i));
+
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
@@ -76,12 +79,28 @@ function civilDayIndex(year: number, month: number, day: number): number {
  */
 export function shanghaiParts(ms: number): ShanghaiParts {
   assertInstant(ms);
-  // Shifting by +8h gives the Shanghai wall clock (no DST, see top). The civil date comes from the
-  // day number with Howard Hinnant's days-to-civil algorithm: integer arithmetic, no Date object,
-  // because this runs for every date shown in every blocker message.
+  // Shifting by +8h gives the Shanghai wall clock (no DST, see top).
   const local = ms + SHANGHAI_OFFSET_MS;
   const index = Math.floor(local / DAY_MS);
   const msOfDay = local - index * DAY_MS;
+  const ymd = civilOfIndex(index);
+  return {
+    year: Math.floor(ymd / 10_000),
+    month: Math.floor(ymd / 100) % 100,
+    day: ymd % 100,
+    hour: Math.floor(msOfDay / HOUR_MS),
+    minute: Math.floor((msOfDay % HOUR_MS) / MINUTE_MS),
+    second: Math.floor((msOfDay % MINUTE_MS) / 1000),
+    weekday: weekdayOfIndex(index),
+  };
+}
+
+/**
+ * The civil date of a day index (days since 1970-01-01), packed as `year * 10 000 + month * 100 +
+ * day` so that the hot paths (every date in every blocker message) allocate nothing. Howard
+ * Hinnant's days-to-civil algorithm: integer arithmetic, no Date object.
+ */
+function civilOfIndex(index: number): number {
   const z = index + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
@@ -93,15 +112,7 @@ export function shanghaiParts(ms: number): ShanghaiParts {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return {
-    year,
-    month,
-    day,
-    hour: Math.floor(msOfDay / HOUR_MS),
-    minute: Math.floor((msOfDay % HOUR_MS) / MINUTE_MS),
-    second: Math.floor((msOfDay % MINUTE_MS) / 1000),
-    weekday: weekdayOfIndex(index),
-  };
+  return year * 10_000 + month * 100 + day;
 }
 
 /**
@@ -338,11 +349,20 @@ export function shanghaiDateTime(
  * formatShanghai(shanghaiDateTime(2026, 10, 8, 6), 'zh-CN'); // '2026年10月8日 06:00（北京时间）'
  */
 export function formatShanghai(ms: number, locale: 'en' | 'zh-CN'): string {
-  const p = shanghaiParts(ms);
-  const time = `${pad2(p.hour)}:${pad2(p.minute)}`;
+  assertInstant(ms);
+  // Straight-line and allocation-free apart from the result: this renders every date of every
+  // blocker message in both languages (the preflight benchmark's largest single cost).
+  const local = ms + SHANGHAI_OFFSET_MS;
+  const index = Math.floor(local / DAY_MS);
+  const msOfDay = local - index * DAY_MS;
+  const ymd = civilOfIndex(index);
+  const year = Math.floor(ymd / 10_000);
+  const month = Math.floor(ymd / 100) % 100;
+  const day = ymd % 100;
+  const time = `${TWO_DIGITS[Math.floor(msOfDay / HOUR_MS)]}:${TWO_DIGITS[Math.floor((msOfDay % HOUR_MS) / MINUTE_MS)]}`;
   return locale === 'zh-CN'
-    ? `${p.year}年${p.month}月${p.day}日 ${time}（北京时间）`
-    : `${p.year}-${pad2(p.month)}-${pad2(p.day)} ${time} (UTC+8)`;
+    ? `${year}年${month}月${day}日 ${time}（北京时间）`
+    : `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]} ${time} (UTC+8)`;
 }
 
 const DAY_KEY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -118,14 +118,9 @@ export function wholeCents(m: Money): Money {
   return w === 0 ? 0 : w;
 }
 
-function groupThousands(digits: string): string {
-  let out = '';
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
-    out += digits.charAt(i);
-  }
-  return out;
-}
+/** '000' … '999' and '00' … '99': the groups of thousands and the decimals of {@link formatYuan}. */
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 // Sign, whole-yuan digits and decimals; string slicing keeps it exact up to MAX_SAFE_INTEGER, where
 // a float division by 10 000 would round.
@@ -171,8 +166,23 @@ export interface FormatYuanOptions {
  * formatYuan(-10_000); // '-¥1.00'
  */
 export function formatYuan(m: Money, _opts: FormatYuanOptions = {}): string {
-  const p = parts(m);
-  return `${p.negative ? '-' : ''}¥${groupThousands(p.whole)}.${p.decimals}`;
+  assertMoney(m);
+  // Integer arithmetic with lookup tables and no intermediate objects: every amount of every blocker
+  // message goes through here. Exact: `abs - frac` is a multiple of 10 000 within the safe range, so
+  // each division below has an exact integer result.
+  const abs = m < 0 ? -m : m;
+  const frac = abs % UNITS_PER_YUAN;
+  let whole = (abs - frac) / UNITS_PER_YUAN;
+  let grouped = '';
+  while (whole >= 1000) {
+    const g = whole % 1000;
+    grouped = `,${THREE_DIGITS[g]}${grouped}`;
+    whole = (whole - g) / 1000;
+  }
+  // Two decimals unless there is a residue: then all four, so a residue never reads as ¥0.00.
+  const decimals =
+    frac % 100 === 0 ? TWO_DIGITS[frac / 100] : frac < 1000 ? `0${THREE_DIGITS[frac]}` : String(frac);
+  return `${m < 0 ? '-' : ''}¥${whole}${grouped}.${decimals}`;
 }
 
 /**

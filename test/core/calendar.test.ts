@@ -109,6 +109,27 @@ describe('Shanghai civil time (fixed UTC+8)', () => {
     expect(formatShanghai(at(2026, 10, 8, 6, 0), 'zh-CN')).toBe('2026年10月8日 06:00（北京时间）');
     expect(formatShanghai(MIDNIGHT_OCT_1 - 1, 'en')).toBe('2026-09-30 23:59 (UTC+8)');
   });
+
+  it('formatShanghai agrees with Intl (Asia/Shanghai) in both locales on any instant', () => {
+    const fmt = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1992, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => {
+        const [date = '', time = ''] = fmt.format(new Date(ms)).split(', ');
+        const [y, m, d] = date.split('-').map(Number);
+        expect(formatShanghai(ms, 'en')).toBe(`${date} ${time} (UTC+8)`);
+        expect(formatShanghai(ms, 'zh-CN')).toBe(`${y}年${m}月${d}日 ${time}（北京时间）`);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
 
 describe('withinRollingDays', () => {

@@ -135,6 +135,18 @@ describe('formatYuan', () => {
     expect(formatYuan(50, { locale: 'en' })).toBe('¥0.0050');
   });
 
+  it('agrees with the plain decimal form on any amount: the same digits, grouped, with the sign before ¥', () => {
+    fc.assert(
+      fc.property(safeMoney, (m) => {
+        const plain = toYuanString(m);
+        const [whole = '', decimals = ''] = plain.replace('-', '').split('.');
+        const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ',');
+        expect(formatYuan(m)).toBe(`${m < 0 ? '-' : ''}¥${grouped}.${decimals}`);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it('refuses a value that is not money rather than rounding it', () => {
     expect(() => formatYuan(0.5)).toThrow(RangeError);
     expect(() => formatYuan(MAX + 2)).toThrow(RangeError);

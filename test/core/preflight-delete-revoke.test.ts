@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { DAY_MS } from '../../src/core/clock.js';
 import type { AccountFacts } from '../../src/core/model.js';
+import { compareVersions } from '../../src/core/rules/realname-revoke.js';
 import { busyFacts, cleanFacts, NOON, YUAN } from '../support/facts.js';
 import { codes, run } from '../support/preflight.js';
 
@@ -399,6 +400,21 @@ describe('realname.revoke', () => {
     expect(on('ios', '15.3.1')).toBe('sms');
     expect(on('harmonyos', '4.0')).toBe('sms_twice');
     expect(on('android', '14')).toBe('sms');
+  });
+
+  it('R-REV-2 iOS versions compare numerically, part by part, at and just past 15.4', () => {
+    expect(compareVersions('15.4', '15.4')).toBe(0);
+    expect(compareVersions('15.4.0', '15.4')).toBe(0);
+    expect(compareVersions('15', '15.0')).toBe(0);
+    expect(compareVersions('15.4.1', '15.4')).toBeGreaterThan(0);
+    expect(compareVersions('15.10', '15.4')).toBeGreaterThan(0);
+    expect(compareVersions('15.3.9', '15.4')).toBeLessThan(0);
+    expect(compareVersions('15', '15.4')).toBeLessThan(0);
+    expect(compareVersions('9.9', '15.4')).toBeLessThan(0);
+    // A suffix ends the number ('15.4b1' is 15.4); a part with no digits counts as 0.
+    expect(compareVersions('15.4b1', '15.4')).toBe(0);
+    expect(compareVersions('x.y', '0')).toBe(0);
+    expect(compareVersions('', '15.4')).toBeLessThan(0);
   });
 
   it('R-REV-2 the step-up is required evidence at start: two SMS codes on HarmonyOS, one on Android, none with Face ID', () => {

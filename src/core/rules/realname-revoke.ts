@@ -80,12 +80,32 @@ const enterpriseLinkRule: Rule<Req> = {
   },
 };
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  const pb = b.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
+/**
+ * Compare dotted version strings numerically ('15.10' > '15.4'; a missing part counts as 0; a
+ * non-digit ends a part's number). It walks both strings once without splitting them: the step-up
+ * is decided in every revocation preflight.
+ */
+export function compareVersions(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    let x = 0;
+    let y = 0;
+    let digits = true;
+    for (; i < a.length && a.charCodeAt(i) !== 46; i++) {
+      const c = a.charCodeAt(i) - 48;
+      if (digits && c >= 0 && c <= 9) x = x * 10 + c;
+      else digits = false;
+    }
+    digits = true;
+    for (; j < b.length && b.charCodeAt(j) !== 46; j++) {
+      const c = b.charCodeAt(j) - 48;
+      if (digits && c >= 0 && c <= 9) y = y * 10 + c;
+      else digits = false;
+    }
+    if (x !== y) return x - y;
+    i++;
+    j++;
   }
   return 0;
 }
