@@ -409,6 +409,11 @@ export interface Store {
     audit: Omit<AuditEntry, 'accountId' | 'data'>,
   ): Promise<{ created: number; existing: number }>;
   /**
+   * Refresh the query planner's statistics of the tables an import fills (ANALYZE), after a bulk
+   * write has changed their sizes by orders of magnitude.
+   */
+  refreshStatistics(): Promise<void>;
+  /**
    * Run `fn` in one transaction holding the account's lock: SQLite serialises writers; PostgreSQL
    * takes `SELECT … FOR UPDATE` on the account row first. ACCOUNT_NOT_FOUND if absent.
    */

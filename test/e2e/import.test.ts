@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatedImport, loadPopulation } from '../../src/adapters/cli/load.js';
 import { maskDocumentNumber, maskPhone } from '../../src/core/mask.js';
@@ -25,7 +26,10 @@ describe.each(dialects().map((d) => d.name))('bulk import on %s', (dialect) => {
 
   it('writes every account of the population in batches, one audit record each, and reads them back as generated', async () => {
     const seen: number[] = [];
-    const r = await loadPopulation(s.rn, { accounts: N, seed: SEED, batch: 25 }, (done) => seen.push(done));
+    // One batch at a time, so the audit records come in account order.
+    const r = await loadPopulation(s.rn, { accounts: N, seed: SEED, batch: 25, concurrency: 1 }, (done) =>
+      seen.push(done),
+    );
     expect(r).toMatchObject({ created: N, existing: 0 });
     expect(seen).toEqual([25, 50, 60]);
 
@@ -111,9 +115,32 @@ describe.each(dialects().map((d) => d.name))('bulk import on %s', (dialect) => {
   });
 
   it('runs again from where it stopped: accounts already there are left as they are', async () => {
-    const again = await loadPopulation(s.rn, { accounts: N + 15, seed: SEED, batch: 40 });
+    // Three batches in flight at once: each still commits whole, and each account exactly once.
+    const again = await loadPopulation(s.rn, { accounts: N + 15, seed: SEED, batch: 10, concurrency: 3 });
     expect(again).toMatchObject({ created: 15, existing: N });
-    expect(await s.rn.store.facts(`sim_${SEED}_${N + 14}`)).not.toBeNull();
+    for (let i = N; i < N + 15; i++) expect(await s.rn.store.facts(`sim_${SEED}_${i}`)).not.toBeNull();
+    const imports = (await s.rn.store.auditTrail({ limit: 1000 })).filter(
+      (e) => e.action === 'accounts.imported',
+    );
+    expect(imports.reduce((n, e) => n + (e.data as { count: number }).count, 0)).toBe(N + 15);
+    expect((await s.call('GET', '/v1/audit/verify')).body).toMatchObject({ ok: true });
+  });
+
+  it('leaves the planner statistics of the imported tables fresh (ANALYZE after the load)', async () => {
+    const db = s.rn.store.db;
+    if (dialect === 'sqlite') {
+      const { rows } = await sql<{ tbl: string }>`select distinct tbl from sqlite_stat1`.execute(db);
+      expect(rows.map((r) => r.tbl)).toEqual(
+        expect.arrayContaining(['accounts', 'identities', 'cards', 'history']),
+      );
+    } else {
+      const { rows } = await sql<{ relname: string }>`
+        select relname from pg_stat_user_tables
+        where schemaname = current_schema() and last_analyze is not null`.execute(db);
+      expect(rows.map((r) => r.relname)).toEqual(
+        expect.arrayContaining(['accounts', 'identities', 'cards', 'history']),
+      );
+    }
   });
 
   it('refuses a batch with an invalid document number whole, naming the account, and writes nothing of it', async () => {

@@ -7,7 +7,7 @@
  *
  * The row shapes come from the same codecs and ciphers as the single writes (facts.ts `factRow`,
  * crypto.ts `encryptField`, mask.ts), so an imported account reads back exactly like a recorded one
- * (tested in test/store/import.test.ts).
+ * (tested in test/e2e/import.test.ts).
  */
 import type { Insertable, Kysely } from 'kysely';
 import { maskDocumentNumber, maskEmail, maskName, maskPhone } from '../../core/mask.js';
@@ -29,6 +29,16 @@ function chunks<T>(rows: readonly T[], columns: number): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
+
+/** Every table an import writes rows into (for `refreshStatistics`). */
+export const IMPORTED_TABLES: readonly string[] = [
+  'accounts',
+  'identities',
+  ...FACT_KINDS,
+  'history',
+  'risk_events',
+  'receipts',
+];
 
 type Tables = {
   accounts: Insertable<Database['accounts']>[];

@@ -91,7 +91,7 @@ import {
   type VerificationsTable,
 } from './schema.js';
 import { openSqlite } from './sqlite.js';
-import { insertImportedAccounts } from './import.js';
+import { IMPORTED_TABLES, insertImportedAccounts } from './import.js';
 
 export interface StoreLog {
   warn(message: string): void;
@@ -897,6 +897,22 @@ class KyselyStoreImpl implements KyselyStore {
         ]);
       }
       return { created: fresh.length, existing: taken.size };
+    });
+  }
+
+  async refreshStatistics(): Promise<void> {
+    this.#refuseInsideTx('refreshStatistics');
+    // Only the tables of this store, by name: a bare ANALYZE on PostgreSQL would walk every schema
+    // of the database.
+    const tables = sql.join(IMPORTED_TABLES.map((t) => sql.table(t)));
+    if (this.dialect === 'postgres') {
+      await sql`analyze ${tables}`.execute(this.db);
+      return;
+    }
+    // A sample of each index (SQLite's own advice for large databases): seconds, not minutes, at 1M.
+    await this.db.connection().execute(async (conn) => {
+      await sql`pragma analysis_limit = 1000`.execute(conn);
+      for (const t of IMPORTED_TABLES) await sql`analyze ${sql.table(t)}`.execute(conn);
     });
   }
 
