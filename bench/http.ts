@@ -56,20 +56,26 @@ const DAY = 86_400_000;
 const YUAN = 10_000;
 const PROFILE = process.env.BENCH_HTTP_PROFILE === '1';
 
-type Line = Comparison & { p50: number; p99: number };
+type Line = Comparison & { p50: number; p99: number; referenceP50: number; referenceP99: number };
 
 /** compare() rounds the ratio to 2 decimals, which reads 0 for HTTP against a point select: 3 significant digits. */
-function line(kase: string, r: LoadResult, reference: string, referenceValue: number): Line {
+function line(kase: string, r: LoadResult, reference: string, ref: Rate): Line {
   return {
-    ...compare('http', kase, r.okPerSec, 'req/s', reference, referenceValue),
-    ratio: Number((r.okPerSec / referenceValue).toPrecision(3)),
+    ...compare('http', kase, r.okPerSec, 'req/s', reference, ref.rate),
+    ratio: Number((r.okPerSec / ref.rate).toPrecision(3)),
     p50: round2(r.p50),
     p99: round2(r.p99),
+    referenceP50: round2(ref.p50),
+    referenceP99: round2(ref.p99),
   };
 }
 
 const say = (msg: string) => console.error(`# ${msg}`);
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const describeRate = (r: Rate) =>
+  `${r.rate.toFixed(0)} ops/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`;
+/** Issue 3's latency target for the HTTP write path at CONNECTIONS connections. */
+const P99_TARGET_MS = 20;
 
 // ── Seeding (through the API where the request is small; cards in bulk, see below)
 
@@ -188,31 +194,56 @@ async function seedUnbindAccounts(s: Service): Promise<void> {
 // ── Rates of the references
 
 /** `workers` concurrent loops of `op` for `ms`; completed ops per second. */
-async function concurrentRate(workers: number, ms: number, op: () => Promise<unknown>): Promise<number> {
+/** A reference's rate and the latency of one operation (ms) as its callers saw it. */
+interface Rate {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+function rateOf(n: number, elapsedMs: number, latencies: number[]): Rate {
+  latencies.sort((a, b) => a - b);
+  return { rate: (n * 1000) / elapsedMs, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+/** `workers` concurrent callers of `op` for `ms`: ops per second and each op's latency. */
+async function concurrentRate(workers: number, ms: number, op: () => Promise<unknown>): Promise<Rate> {
   let n = 0;
+  const latencies: number[] = [];
   const start = performance.now();
   const end = start + ms;
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (performance.now() < end) {
+        const t = performance.now();
         await op();
+        latencies.push(performance.now() - t);
         n++;
       }
     }),
   );
-  return (n * 1000) / (performance.now() - start);
+  return rateOf(n, performance.now() - start, latencies);
 }
 
-/** A synchronous `op` in a loop for `ms`; ops per second. */
-function syncRate(ms: number, op: () => unknown): number {
+/** A synchronous `op` in a loop for `ms` (one caller: no queueing): ops per second and latency. */
+function syncRate(ms: number, op: () => unknown): Rate {
   let n = 0;
+  const latencies: number[] = [];
   const start = performance.now();
   const end = start + ms;
   while (performance.now() < end) {
-    for (let i = 0; i < 16; i++) op();
+    for (let i = 0; i < 16; i++) {
+      const t = performance.now();
+      op();
+      latencies.push(performance.now() - t);
+    }
     n += 16;
   }
-  return (n * 1000) / (performance.now() - start);
+  return rateOf(n, performance.now() - start, latencies);
 }
 
 /** The (account, card) pair of the k-th reference transaction, the same spread as the HTTP run. */
@@ -264,7 +295,7 @@ const REF_DDL = (serial: string, instant: string) => [
 
 function sqliteReferences(serviceFile: string, tmp: string[]) {
   return {
-    pointSelect(): number {
+    pointSelect(): Rate {
       const db = new Database(serviceFile, { readonly: true });
       try {
         const stmt = db.prepare('select * from accounts where id = ?');
@@ -276,7 +307,7 @@ function sqliteReferences(serviceFile: string, tmp: string[]) {
         db.close();
       }
     },
-    transaction(): number {
+    transaction(): Rate {
       const dir = mkdtempSync(join(tmpdir(), 'realname-bench-http-'));
       tmp.push(dir);
       const db = new Database(join(dir, 'bench.db'));
@@ -342,7 +373,7 @@ function postgresReferences(schema: string) {
       options: `-c search_path=${schema}`,
     });
   return {
-    async pointSelect(): Promise<number> {
+    async pointSelect(): Promise<Rate> {
       const pool = newPool();
       try {
         const q = () => pool.query('select * from accounts where id = $1', [BUSY]);
@@ -354,7 +385,7 @@ function postgresReferences(schema: string) {
         await pool.end();
       }
     },
-    async transaction(): Promise<number> {
+    async transaction(): Promise<Rate> {
       const pool = newPool();
       try {
         for (const ddl of REF_DDL('bigserial primary key', 'bigint')) await pool.query(ddl);
@@ -562,7 +593,7 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
     );
     report(preCase, pre);
     const pointSelect = await refs.pointSelect();
-    say(`${preCase}: raw-point-select ${pointSelect.toFixed(0)} ops/s`);
+    say(`${preCase}: raw-point-select ${describeRate(pointSelect)}`);
     lines.push(line(preCase, pre, 'raw-point-select', pointSelect));
 
     const unbindCase = `unbind-${dialect}`;
@@ -582,7 +613,15 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
       `${unbindCase}: ${unbind.consumed} of ${ACCOUNTS * (CARDS_PER_ACCOUNT - 1)} (account, card) pairs used`,
     );
     const transaction = await refs.transaction();
-    say(`${unbindCase}: raw-transaction ${transaction.toFixed(0)} ops/s`);
+    say(`${unbindCase}: raw-transaction ${describeRate(transaction)}`);
+    // Little's law for a closed loop of N connections: mean latency = N / throughput, and a p99 is
+    // never below the mean. So "p99 under 20 ms at 50 connections" needs more than 50 / 0.020 =
+    // 2,500 req/s; the reference's own rate and latency at the same concurrency show whether the
+    // database alone leaves room for that on this machine.
+    say(
+      `${unbindCase}: p99 < ${P99_TARGET_MS} ms at ${CONNECTIONS} connections needs > ${Math.round((CONNECTIONS * 1000) / P99_TARGET_MS)} req/s (Little's law); ` +
+        `the raw transaction alone does ${transaction.rate.toFixed(0)}/s${dialect === 'sqlite' ? ' (one synchronous writer, no queue)' : ` with p99 ${transaction.p99.toFixed(1)} ms at ${CONNECTIONS} callers`}`,
+    );
     lines.push(line(unbindCase, unbind, 'raw-transaction', transaction));
     return lines;
   } finally {
