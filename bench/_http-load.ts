@@ -18,11 +18,23 @@ export type LoadTarget =
    * `k % accounts` and card `d${floor(k / accounts)}`, so concurrent requests hit different
    * accounts. The last card of each account (`d${cardsPerAccount - 1}`) is never unbound.
    */
-  | { kind: 'unbind'; accountPrefix: string; accounts: number; cardsPerAccount: number };
+  | { kind: 'unbind'; accountPrefix: string; accounts: number; cardsPerAccount: number }
+  /**
+   * Requests from a list, in order: each used once (`cycle: false`, e.g. distinct card unbinds; the
+   * run ends when the list does) or round and round (`cycle: true`, e.g. reads of many accounts).
+   */
+  | {
+      kind: 'list';
+      cycle: boolean;
+      requests: { method: 'GET' | 'POST'; path: string; body?: unknown }[];
+    };
 
 export interface LoadSpec {
-  /** `http://127.0.0.1:<port>` */
-  url: string;
+  /**
+   * `http://127.0.0.1:<port>`, or several (processes of one service): connection k goes to url
+   * k % n, so give a multiple of n connections.
+   */
+  url: string | string[];
   connections: number;
   warmupSeconds: number;
   seconds: number;
@@ -70,7 +82,7 @@ interface AutocannonResult {
 }
 
 interface AutocannonOptions {
-  url: string;
+  url: string | string[];
   connections: number;
   duration: number;
   headers?: Record<string, string>;
@@ -121,6 +133,29 @@ async function work(spec: LoadSpec): Promise<LoadResult> {
   const t = spec.target;
   if (t.kind === 'get') {
     request = { method: 'GET', path: t.path, onResponse };
+  } else if (t.kind === 'list') {
+    const list = t.requests.map((r) => ({
+      method: r.method,
+      path: r.path,
+      ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
+    }));
+    if (!t.cycle) usable = list.length;
+    request = {
+      onResponse,
+      setupRequest: (req) => {
+        let k = next++;
+        if (k >= list.length) {
+          if (!t.cycle) exhausted++;
+          k %= list.length;
+        }
+        const item = list[k]!;
+        return {
+          ...req,
+          ...item,
+          headers: { ...req.headers, ...(item.body ? { 'content-type': 'application/json' } : {}) },
+        };
+      },
+    };
   } else {
     usable = t.accounts * (t.cardsPerAccount - 1);
     request = {
