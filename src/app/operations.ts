@@ -15,6 +15,7 @@ import { compareRoutes, type Comparison } from '../core/compare.js';
 import { validateDocument, type DocumentType } from '../core/document-number.js';
 import { DomainError, type Blocker } from '../core/errors/index.js';
 import { CATALOGUE, type Code } from '../core/errors/catalogue.js';
+import { canonicalJson } from '../core/policy/index.js';
 import { localized, localizedRemediation, type Localized, type Params } from '../core/errors/render.js';
 import { documentKey, newId } from '../core/ids.js';
 import { maskDocumentNumber, maskName } from '../core/mask.js';
@@ -346,6 +347,30 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk:
 
   const effects = createEffects(deps);
 
+  /**
+   * SPEC §4: the operation this caller already started with this Idempotency-Key and request, if
+   * any. A process may die after the start committed and before its answer was recorded; the client's
+   * retry (same key, same request) must get that operation, not a refusal of a second one. Read in
+   * the account's transaction, so two retries cannot both miss it.
+   */
+  async function startedWithKey(
+    accountId: string,
+    request: OperationRequest,
+    appealClaim: AppealClaim | null,
+    key: string,
+    actor: Actor,
+  ): Promise<OperationView | null> {
+    const wanted = canonicalJson(storedRequest(request, appealClaim));
+    for (const op of await store.operations(accountId)) {
+      if (op.idempotencyKey !== key || op.kind !== request.kind) continue;
+      const { evidence: _evidence, ...stored } = op.request;
+      if (canonicalJson(stored) !== wanted) continue;
+      const view = await store.operation(op.id);
+      if (view && view.timeline[0]?.actor === actor.id) return view;
+    }
+    return null;
+  }
+
   return {
     preflightFn,
 
@@ -377,6 +402,10 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk:
       const subject = newSubject(request);
       const result = await store.withAccount(accountId, async (tx) => {
         const now = clock.now();
+        if (input.idempotencyKey) {
+          const prior = await startedWithKey(accountId, request, appealClaim, input.idempotencyKey, actor);
+          if (prior) return { refused: null, operation: prior, retryAt: null };
+        }
         // An uploadable kind must reference an uploaded item of this account and kind (R-CHG-1,
         // R-MIN-3, R-ABN-2): EVIDENCE_NOT_FOUND otherwise, before anything is decided or written.
         await assertEvidenceRefs(store, accountId, input.evidence ?? []);

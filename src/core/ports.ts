@@ -497,6 +497,12 @@ export interface IdempotencyClaim {
   /** Hash of method + path + body: the same key with another request is refused. */
   requestHash: string;
   createdAt: number;
+  /**
+   * A claim of the same request still in progress but made before this instant is abandoned — its
+   * process died before answering (SPEC §4: a crash at any point resumes) — and is taken over by this
+   * one. Absent: an in-progress claim is never taken over.
+   */
+  staleBefore?: number;
 }
 
 /** The existing record when the key was already claimed (null from `claim` means: yours now). */

@@ -4,7 +4,8 @@
  *
  * The key is claimed in the store before the handler runs and completed with the response before the
  * response leaves, so a retry either replays that response, or is told the first attempt is still
- * running (409 + Retry-After), or — when the first attempt failed on our side (≥ 500) — runs again.
+ * running (409 + Retry-After), or — when the first attempt failed on our side (≥ 500), or its process
+ * died before answering and the claim's lease ran out — runs again.
  * The claim is the store's atomic insert, which is what makes twenty concurrent replays run the
  * handler once.
  */
@@ -42,7 +43,16 @@ export function requestHash(method: string, url: string, body: unknown): string 
 export interface IdempotencyOptions {
   store: Pick<Store, 'claimIdempotency' | 'completeIdempotency' | 'releaseIdempotency'>;
   clock: Clock;
+  /**
+   * How long a claim still in progress is honoured (default 60 s, longer than any request runs):
+   * after it, the claim is taken as abandoned by a process that died before answering, and a retry
+   * runs the request again instead of being told IDEMPOTENCY_IN_PROGRESS for ever.
+   */
+  leaseMs?: number;
 }
+
+/** {@link IdempotencyOptions.leaseMs} by default. */
+export const IDEMPOTENCY_LEASE_MS = 60_000;
 
 interface Claim {
   scope: string;
@@ -69,6 +79,7 @@ function append<F>(hooks: Hook<F>, hook: F): F[] {
  */
 export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions): void {
   const { store, clock } = opts;
+  const leaseMs = opts.leaseMs ?? IDEMPOTENCY_LEASE_MS;
   const claims = new WeakMap<FastifyRequest, Claim>();
 
   const preHandler = async (
@@ -88,11 +99,13 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     if (principal === null) return undefined;
 
     const hash = requestHash(request.method, request.url, request.body);
+    const now = clock.now();
     const existing = await store.claimIdempotency({
       scope: principal.keyId,
       key,
       requestHash: hash,
-      createdAt: clock.now(),
+      createdAt: now,
+      staleBefore: now - leaseMs,
     });
     if (existing === null) {
       claims.set(request, { scope: principal.keyId, key, settled: false });

@@ -1188,6 +1188,26 @@ class KyselyStoreImpl implements KyselyStore {
         .where('scope', '=', rec.scope)
         .where('key', '=', rec.key)
         .executeTakeFirst();
+      // Abandoned by a process that died mid-request: the same request takes it over, once (the
+      // update only matches the claim as it was read, so of two takers one wins).
+      if (
+        r &&
+        r.status === 'in_progress' &&
+        r.request_hash === rec.requestHash &&
+        rec.staleBefore !== undefined &&
+        Number(r.created_at) < rec.staleBefore
+      ) {
+        const taken = await this.db
+          .updateTable('idempotency')
+          .set({ created_at: rec.createdAt })
+          .where('scope', '=', rec.scope)
+          .where('key', '=', rec.key)
+          .where('status', '=', 'in_progress')
+          .where('created_at', '=', r.created_at)
+          .executeTakeFirst();
+        if (Number(taken.numUpdatedRows) > 0) return null;
+        continue;
+      }
       if (r)
         return {
           requestHash: r.request_hash,
