@@ -43,7 +43,7 @@ export interface LoadSpec {
 }
 
 export interface LoadResult {
-  /** Measured wall time of the run (autocannon's `duration`). */
+  /** Measured wall time of the run (autocannon's `duration`, or to the last response when the requests ran out). */
   seconds: number;
   ok: number;
   non2xx: number;
@@ -56,9 +56,9 @@ export interface LoadResult {
   p99: number;
   /** The first few non-2xx responses (status and start of the body), for diagnosis. */
   failures: { status: number; body: string }[];
-  /** Unbind only: requests issued past the last usable (account, card) pair (they are duplicates). */
+  /** Unbind and single-use lists: requests issued past the last usable one (they are duplicates). */
   exhausted: number;
-  /** Unbind only: pairs consumed, warm-up included. */
+  /** Unbind and lists: requests taken, warm-up included. */
   consumed: number;
 }
 
@@ -122,7 +122,9 @@ function run(
 
 async function work(spec: LoadSpec): Promise<LoadResult> {
   const failures: LoadResult['failures'] = [];
+  let lastResponseAt = 0;
   const onResponse = (status: number, body: string) => {
+    lastResponseAt = performance.now();
     if ((status < 200 || status >= 300) && failures.length < 5)
       failures.push({ status, body: body.slice(0, 300) });
   };
@@ -187,17 +189,24 @@ async function work(spec: LoadSpec): Promise<LoadResult> {
   // Never ask for more pairs than are left (autocannon then ends early; the rate stays valid).
   const left = usable - next;
   const cap = Number.isFinite(left) ? Math.max(left, spec.connections) : undefined;
+  const startedAt = performance.now();
   const r = await run(spec, spec.seconds, request, cap);
+  // A run that ends because its pairs ran out is only noticed at autocannon's next 1-second tick:
+  // its rate is over the time to the last response, not to that tick.
+  const seconds =
+    cap !== undefined && next >= usable
+      ? Math.min(r.duration, (lastResponseAt - startedAt) / 1000)
+      : r.duration;
   const statusCodes: Record<string, number> = {};
   for (const [code, s] of Object.entries(r.statusCodeStats)) statusCodes[code] = s.count;
   return {
-    seconds: r.duration,
+    seconds,
     ok: r['2xx'],
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
     statusCodes,
-    okPerSec: r['2xx'] / r.duration,
+    okPerSec: r['2xx'] / seconds,
     p50: r.latency.p50,
     p99: r.latency.p99,
     failures,

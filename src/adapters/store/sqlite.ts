@@ -69,9 +69,14 @@ export function openSqlite(options: SqliteOpenOptions): Kysely<Database> {
  * Kysely's SQLite driver prepares every query anew; compiling the SQL was a sixth of the server's
  * time under load (bench/http.ts). The store issues a small set of query shapes, so prepared
  * statements are kept by SQL text (bounded, oldest dropped first). Reusing a statement is safe here:
- * the driver's connection mutex means one statement runs at a time.
+ * the driver's connection mutex means one statement runs at a time. Long statements (bulk inserts)
+ * are not kept.
  */
-function withStatementCache(db: BetterSqlite3.Database, max = 512): BetterSqlite3.Database {
+function withStatementCache(
+  db: BetterSqlite3.Database,
+  max = 512,
+  maxSqlLength = 8_192,
+): BetterSqlite3.Database {
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prepare = db.prepare.bind(db);
   return new Proxy(db, {
@@ -82,6 +87,9 @@ function withStatementCache(db: BetterSqlite3.Database, max = 512): BetterSqlite
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       }
       return (sql: string) => {
+        // A multi-row INSERT of a bulk import is one of a kind and its compiled program is megabytes
+        // of native memory that V8 does not see: 512 of them kept 1.1 GB alive during a 1M-account load.
+        if (sql.length > maxSqlLength) return prepare(sql);
         let stmt = cache.get(sql);
         if (stmt === undefined) {
           stmt = prepare(sql);
