@@ -4,6 +4,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { createAccountService } from './app/accounts.js';
 import { createCapabilityService } from './app/capabilities.js';
@@ -15,6 +16,13 @@ import { createEvidenceService } from './app/evidence.js';
 import { createReviewService } from './app/reviews.js';
 import { createRiskService } from './app/risk.js';
 import { createRiskStore } from './adapters/store/risk-store.js';
+import { createStatsStore } from './adapters/store/stats-store.js';
+import { createStatsService } from './app/stats.js';
+import { createDemoService } from './app/demo.js';
+import { DEMO_ACCOUNTS } from './adapters/cli/demo.js';
+import { statsRoutes } from './adapters/http/routes/stats.js';
+import { sessionRoutes } from './adapters/http/routes/session.js';
+import { webRoutes } from './adapters/web/plugin.js';
 import { riskRoutes } from './adapters/http/routes/risk.js';
 import { createTimerService } from './app/timers.js';
 import { createRevocationSaga, type RevocationSaga, type SagaPoint } from './app/saga.js';
@@ -92,6 +100,8 @@ export interface Realname {
     /** Risk control (R-RISK-1/2/3): decisions, holds, shadow mode, recorded decisions. */
     risk: ReturnType<typeof createRiskService>;
     apps: ReturnType<typeof createAppsService>;
+    /** The review console's dashboard: operations by kind and outcome, refusal codes over time. */
+    stats: ReturnType<typeof createStatsService>;
   };
   /** Third-party notification (R-NOTIFY-1): its store, signing keys and outbox relays. */
   notify: {
@@ -133,6 +143,13 @@ export interface CreateOptions {
   participants?: (defaults: Participant[]) => Participant[];
   /** Saga retry pacing (tests shorten it). */
   sagaRetryBaseMs?: number;
+  /**
+   * Demo mode (`serve --demo`): the web pages offer a sign-in as a demo account or a demo reviewer
+   * (`POST /v1/demo/sessions`). Never on a deployment: anyone who reaches the page can sign in.
+   */
+  demo?: boolean;
+  /** The built web bundle (default: dist/web beside the sources, where `npm run build` writes it). */
+  webRoot?: string;
 }
 
 function readPolicy(file: string | undefined): unknown {
@@ -253,6 +270,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
     reviews: createReviewService(deps, risk),
     verifications,
     risk,
+    stats: createStatsService({ clock, stats: createStatsStore({ store }) }),
   };
 
   // R-NOTIFY-1: apps, SET signing keys (one made at the first start), push delivery, NATS relay.
@@ -311,6 +329,26 @@ export async function createRealname(config: Config, options: CreateOptions = {}
   verificationRoutes(server, services.verifications);
   devSmsRoutes(server, devMode ? sms : null);
   appRoutes(server, apps);
+  statsRoutes(server, services.stats);
+  const deriveSecret = (label: string) =>
+    createHmac('sha256', masterKey.bytes())
+      .update(`realname/derived/${label}`)
+      .digest('base64url')
+      .slice(0, 43);
+  sessionRoutes(
+    server,
+    options.demo
+      ? createDemoService(deps, {
+          accounts: DEMO_ACCOUNTS.map((a) => ({ id: a.id, title: { en: a.title, 'zh-CN': a.titleZh } })),
+          admin: services.admin,
+          secretFor: deriveSecret,
+        })
+      : null,
+  );
+  // The self-service page at / and the review console at /admin (web/, built into dist/web).
+  await webRoutes(server, {
+    root: options.webRoot ?? fileURLToPath(new URL('../dist/web', import.meta.url)),
+  });
 
   const realname: Realname = {
     config,
@@ -331,11 +369,7 @@ export async function createRealname(config: Config, options: CreateOptions = {}
       realname.relayWorker ??= startRelayWorker({ relays, intervalMs, log });
       return realname.worker;
     },
-    deriveSecret: (label) =>
-      createHmac('sha256', masterKey.bytes())
-        .update(`realname/derived/${label}`)
-        .digest('base64url')
-        .slice(0, 43),
+    deriveSecret,
     async close() {
       await realname.worker?.stop();
       await realname.relayWorker?.stop();

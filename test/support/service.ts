@@ -43,7 +43,7 @@ export async function startService(
   home?: ServiceHome,
   startAt = T0,
   /** More options for createRealname (e.g. saga participants that fail on purpose). */
-  extra: Pick<CreateOptions, 'participants' | 'sagaRetryBaseMs'> = {},
+  extra: Pick<CreateOptions, 'participants' | 'sagaRetryBaseMs' | 'demo' | 'webRoot'> = {},
 ): Promise<Service & { home: ServiceHome }> {
   const dir = home?.dir ?? mkdtempSync(join(tmpdir(), 'realname-e2e-'));
   const masterKey = home?.masterKey ?? randomBytes(32).toString('base64');

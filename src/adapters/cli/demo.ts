@@ -23,6 +23,8 @@ export function demoIdNumber(seq: number, birth = '19900101'): string {
 interface DemoAccount {
   id: string;
   title: string;
+  /** The title in Chinese (the web page's picker shows the one of the chosen language). */
+  titleZh: string;
   region: Region;
   minor?: boolean;
   patch?: AccountPatch;
@@ -72,6 +74,7 @@ async function primaryDevice(
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     id: 'demo_ready',
+    titleZh: '成年、内地，没有任何阻碍：每项操作都能开始',
     title: 'Adult, mainland, nothing in the way: every operation can start',
     region: 'CN',
     identity: { name: '张三', seq: 1 },
@@ -79,6 +82,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_busy',
+    titleZh:
+      '香港账户，集齐所有“静默”阻碍：零钱残余、红包、自动扣费、贷款、管理员身份、企业关联、商户、6 个应用',
     title:
       'Hong Kong account with every silent blocker: residue, red packet, auto-debits, loan, admin role, links, merchant, 6 apps',
     region: 'HK',
@@ -199,6 +204,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_cards',
+    titleZh:
+      '各类银行卡：借记卡（不限次数）、信用卡（每天 3 次，其中一张有未出账金额）、境外卡（每周 1 次，跨境支付协议已开通）',
     title:
       'Cards of every type: debit (no limit), credit (3 a day, one with an unbilled amount), overseas (1 a week, agreement on)',
     region: 'CN',
@@ -220,6 +227,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_residue',
+    titleZh: '看不见的阻碍：钱包里还剩 ¥0.0050（别处显示为 ¥0.00）',
     title: 'The invisible blocker: ¥0.0050 left in the wallet (shown as ¥0.00 elsewhere)',
     region: 'CN',
     identity: { name: '赵敏', seq: 4 },
@@ -228,6 +236,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_minor',
+    titleZh: '有监护人的未成年人：夜间时段、监护人验证、90 天冷静期、人工审核',
     title: 'A minor with a guardian: night window, guardian verification, 90-day cooling-off, manual review',
     region: 'CN',
     minor: true,
@@ -236,6 +245,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_frozen',
+    titleZh: '已冻结的账户：除申诉外什么都不能做',
     title: 'A frozen account: nothing runs but the appeal',
     region: 'CN',
     identity: { name: '陈静', seq: 6 },
@@ -244,6 +254,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_changed',
+    titleZh: '2 天前换了新主力手机（鸿蒙：两条短信验证码）：撤销实名须再等 7 天',
     title: 'A new primary phone 2 days ago (HarmonyOS: two SMS codes): revocation must wait 7 days',
     region: 'CN',
     identity: { name: '周杰', seq: 7 },
@@ -265,6 +276,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_enterprise',
+    titleZh: '三种企业微信关联，其中一个有企业管理员身份',
     title: 'Enterprise links of the three kinds, one with an enterprise admin role',
     region: 'CN',
     identity: { name: '孙丽', seq: 8 },
@@ -314,6 +326,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_eu',
+    titleZh: '欧盟账户：导出需先签跨境传输协议；撤销实名会强制关闭支付',
     title: 'EU account: export needs the cross-border agreement; revocation force-closes payment',
     region: 'EU',
     identity: { name: 'Anna Schmidt', seq: 9 },
@@ -321,6 +334,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_sea',
+    titleZh: '东南亚账户：导出需先签本地数据存储协议',
     title: 'Southeast Asia account: export needs the local data-storage agreement',
     region: 'SEA',
     identity: { name: 'Nguyen Van An', seq: 10 },
@@ -328,6 +342,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
   {
     id: 'demo_unverified',
+    titleZh: '尚未实名：请先绑定身份',
     title: 'No identity yet: bind one (POST …/identity)',
     region: 'CN',
     identity: null,

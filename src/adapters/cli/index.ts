@@ -110,6 +110,7 @@ export function buildCli(): Command {
       const rn = await createRealname(config, {
         env: process.env,
         log: { info: console.log, warn: console.warn },
+        demo: opts.demo === true,
       });
       const admin = await bootstrapAdmin(rn, config);
       let demoKey: string | null = null;
@@ -122,6 +123,7 @@ export function buildCli(): Command {
       await rn.server.listen({ port, host: config.HOST });
       const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
       console.log(`\nRealname is listening on ${base}`);
+      console.log(`  web:           ${base}/   (self-service page)   ${base}/admin   (review console)`);
       console.log(`  API docs:      ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
       if (demoKey)
         console.log(

@@ -219,6 +219,10 @@ function fieldPath(context: string | undefined, instancePath: string): string {
   return [context ?? 'request', ...parts].join('.');
 }
 
+function validationFailed(detail: string): Classified {
+  return { code: 'VALIDATION_FAILED', params: { detail }, detail, log: 'info' };
+}
+
 /** Decide what a thrown value means for the client: which code, which status, how loud to log it. */
 export function classifyError(error: unknown, bodyLimit: number): Classified {
   if (error instanceof FieldValidationError) {
@@ -264,6 +268,11 @@ export function classifyError(error: unknown, bodyLimit: number): Classified {
         return { code: 'UNSUPPORTED_MEDIA_TYPE', log: 'info' };
       case 'FST_ERR_NOT_FOUND':
         return { code: 'NOT_FOUND', log: 'info' };
+      // The router's own refusals (through frameworkErrors): never echo the URL, it may carry PII.
+      case 'FST_ERR_BAD_URL':
+        return validationFailed('the URL is not valid: a malformed percent-encoding');
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return validationFailed('a path segment is longer than 100 characters');
       default:
         break;
     }
@@ -279,6 +288,24 @@ export function classifyError(error: unknown, bodyLimit: number): Classified {
     return { code: 'VALIDATION_FAILED', params: { detail }, detail, log: 'info' };
   }
   return { code: 'INTERNAL', log: 'error' };
+}
+
+/**
+ * Fastify's `frameworkErrors` option: the router refuses a malformed URL or an over-long path
+ * segment before any route or error handler runs; without this, those answers were Fastify's own
+ * JSON (a 414 or 400 with no catalogue code). Found by the fuzz suite.
+ *
+ * @example
+ * Fastify({ frameworkErrors: frameworkErrorHandler({ bodyLimit: 1 << 20 }) });
+ */
+export function frameworkErrorHandler(
+  opts: ErrorHandlingOptions,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const { log: _log, ...input } = classifyError(error, opts.bodyLimit);
+    request.log.info({ code: input.code, requestId: request.id }, 'request refused');
+    sendProblem(request, reply, input);
+  };
 }
 
 /** Options of {@link registerErrorHandling}. */
@@ -323,7 +350,10 @@ export function registerErrorHandling(
     const allowed = ROUTE_METHODS.filter(
       (method) => method !== request.method && app.findRoute({ method, url: path }) !== null,
     );
-    if (allowed.length > 0) {
+    // A route of this very method sent us here (a static file that does not exist): a plain 404.
+    const method = ROUTE_METHODS.find((m) => m === request.method);
+    const own = method === undefined ? null : app.findRoute({ method, url: path });
+    if (allowed.length > 0 && own === null) {
       reply.header('allow', allowed.join(', '));
       return sendProblem(request, reply, { code: 'METHOD_NOT_ALLOWED' });
     }

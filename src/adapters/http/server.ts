@@ -31,7 +31,7 @@ import { DomainError } from '../../core/errors/index.js';
 import type { Store } from '../../core/ports.js';
 import { bearerSecret, hashSecret, registerAuth } from './auth.js';
 import { devClockRoutes } from './dev-clock.js';
-import { registerErrorHandling } from './errors.js';
+import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { MUTATING_METHODS, registerIdempotency } from './idempotency.js';
 import { registerMetrics, type Metrics } from './metrics.js';
@@ -127,6 +127,8 @@ export async function buildServer(opts: ServerOptions): Promise<RealnameServer> 
   const app = Fastify({
     logger: loggerOptions(opts.logger),
     bodyLimit: BODY_LIMIT,
+    // A malformed URL or an over-long path segment, refused by the router itself: problem+json too.
+    frameworkErrors: frameworkErrorHandler({ bodyLimit: BODY_LIMIT }),
     // The id is ours to vet (genReqId), not copied blindly from a header.
     requestIdHeader: false,
     genReqId,
@@ -178,7 +180,9 @@ export async function buildServer(opts: ServerOptions): Promise<RealnameServer> 
         // from this origin; its React styling needs inline style attributes.
         'script-src': ["'self'"],
         'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
+        // The web pages show evidence a reviewer fetched with its token as blob: URLs.
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'media-src': ["'self'", 'blob:'],
         'connect-src': ["'self'"],
         'frame-ancestors': ["'none'"],
         // TLS ends at the load balancer; forcing https here breaks the docs on plain-http dev hosts.

@@ -67,7 +67,8 @@ export function adminRoutes(app: FastifyInstance, admin: AdminService): void {
         }),
         response: { 200: z.array(AuditEntry), ...problems },
       },
-      preHandler: requireScope('admin'),
+      // SPEC §1: reviewers and compliance staff read the audit trail (admins too).
+      preHandler: requireScope('reviews:write'),
     },
     async (req) => admin.auditTrail(req.query),
   );
@@ -89,7 +90,7 @@ export function adminRoutes(app: FastifyInstance, admin: AdminService): void {
           ...problems,
         },
       },
-      preHandler: requireScope('admin'),
+      preHandler: requireScope('reviews:write'),
     },
     async () => admin.verifyAudit(),
   );

@@ -1,0 +1,158 @@
+/**
+ * The self-service page in a real browser (R-UX-1, R-UX-3, R-DEL-2/3, R-CHK-1, R-CMP-1, R-EXP-1):
+ * every blocker of a deletion with its fix, one fixed and gone, the deletion started with its SMS
+ * step-up, the cooling-off countdown, and the cancel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import {
+  launchBrowser,
+  newContext,
+  platformAccount,
+  screenshot,
+  signInWithToken,
+  startWebService,
+  userToken,
+  type WebService,
+} from './support.js';
+
+let s: WebService;
+let browser: Browser;
+
+beforeAll(async () => {
+  s = await startWebService();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.stop();
+});
+
+/** Request the code, read it in the development inbox, type it and verify it. */
+async function verifyCode(page: Page, slot: string): Promise<void> {
+  const box = page.getByTestId(slot);
+  await box.getByTestId('send-code').click();
+  const code = (await box.getByTestId('dev-code').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^\d{6}$/);
+  await box.getByTestId('code-input').fill(code);
+  await box.getByTestId('verify-code').click();
+  await expect.poll(() => box.getByTestId('verified').isVisible()).toBe(true);
+}
+
+async function blockerCodes(page: Page): Promise<string[]> {
+  const items = page.getByTestId('blocker');
+  const codes: string[] = [];
+  for (let i = 0; i < (await items.count()); i++)
+    codes.push((await items.nth(i).getAttribute('data-code')) ?? '');
+  return codes;
+}
+
+describe('self-service page', () => {
+  it('R-UX-1 R-UX-2 demo_busy: every blocker of a deletion is shown with its message and a fix, as the API reports them', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${s.base}/`);
+    await page.getByTestId('demo-demo_busy').click();
+    await page.locator('#operation').getByTestId('blockers').waitFor();
+    const api = await s.call(
+      'GET',
+      '/v1/accounts/demo_busy/operations/deletion/preflight?deviceId=dev_primary',
+    );
+    const expected = (api.body.blockers as { code: string }[]).map((b) => b.code);
+    expect(expected.length).toBeGreaterThanOrEqual(8);
+    expect(await blockerCodes(page)).toEqual(expected);
+    // the silent ones of the source documents are there, each with its words and a way to act
+    for (const code of ['BALANCE_NOT_ZERO', 'RED_PACKET_UNCLAIMED', 'SUBSCRIPTION_ACTIVE'])
+      expect(expected).toContain(code);
+    const items = page.getByTestId('blocker');
+    for (let i = 0; i < (await items.count()); i++) {
+      const item = items.nth(i);
+      const b = api.body.blockers[i];
+      await expect.poll(() => item.textContent()).toContain(b.message.en);
+      expect(await item.textContent()).toContain(b.remediation.message.en);
+      // a button that performs the fix, or a disclosure that explains where it is done
+      expect((await item.locator('button, details').count()) > 0 || b.remediation.action === 'none').toBe(
+        true,
+      );
+    }
+    expect(await page.getByTestId('start').count()).toBe(0);
+    await screenshot(page, 'user-deletion-blockers-demo_busy');
+    await context.close();
+  });
+
+  it('R-DEL-1 R-DEL-2 R-DEL-3 a user fixes a blocker (unbinds a card), sees it disappear, starts the deletion, sees the countdown, cancels', async () => {
+    await platformAccount(s, 'web_del', 801, { cards: ['card_a', 'card_b'] });
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInWithToken(page, s.base, await userToken(s, 'web_del'));
+    const panel = page.locator('#operation');
+    await panel.getByTestId('blockers').waitFor();
+    await expect.poll(() => blockerCodes(page)).toEqual(['CARD_BOUND', 'CARD_BOUND']);
+    await screenshot(page, 'user-deletion-two-blockers');
+
+    // fix the first: its button opens the card unbind of that card, with an SMS code to its reserved phone
+    await panel
+      .locator('[data-code="CARD_BOUND"]')
+      .first()
+      .getByRole('button', { name: 'Unbind this card' })
+      .click();
+    await expect.poll(() => panel.getByTestId('op-kind').inputValue()).toBe('card.unbind');
+    await expect
+      .poll(() => panel.getByTestId('preflight-summary').textContent())
+      .toContain('Nothing stands in the way');
+    await verifyCode(page, 'evidence-reserved_phone_code-0');
+    await panel.getByTestId('ack').check();
+    await panel.getByTestId('start').click();
+    await expect
+      .poll(async () => (await s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
+      .toBe(1);
+
+    // back to the deletion: that blocker is gone, the other card's is still there
+    await panel.getByTestId('op-kind').selectOption('account.delete');
+    await expect.poll(() => blockerCodes(page)).toEqual(['CARD_BOUND']);
+    expect(await panel.getByTestId('blocker').textContent()).toContain('ending 2111');
+    await screenshot(page, 'user-deletion-one-blocker-left');
+
+    await panel.getByRole('button', { name: 'Unbind this card' }).click();
+    await expect
+      .poll(() => panel.getByTestId('preflight-summary').textContent())
+      .toContain('Nothing stands in the way');
+    await verifyCode(page, 'evidence-reserved_phone_code-0');
+    await panel.getByTestId('ack').check();
+    await panel.getByTestId('start').click();
+    await expect
+      .poll(async () => (await s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
+      .toBe(0);
+
+    // the deletion: no blocker; its consequences before the confirmation; the SMS step-up
+    await panel.getByTestId('op-kind').selectOption('account.delete');
+    await expect
+      .poll(() => panel.getByTestId('preflight-summary').textContent())
+      .toContain('Nothing stands in the way');
+    expect(await blockerCodes(page)).toEqual([]);
+    const consequences = await panel.getByTestId('consequences').textContent();
+    expect(consequences).toContain('60');
+    await expect.poll(() => panel.getByTestId('start').isDisabled()).toBe(true);
+    await verifyCode(page, 'evidence-sms_code-0');
+    await panel.getByTestId('ack').check();
+    await panel.getByTestId('start').click();
+
+    // the countdown of the cooling-off, on the service's clock: 60 days
+    const countdown = page.getByTestId('countdown');
+    await countdown.waitFor();
+    expect(await countdown.textContent()).toMatch(/59 days 23:59|60 days 00:00/);
+    await expect.poll(() => page.getByTestId('account-status').textContent()).toContain('Being deleted');
+    await screenshot(page, 'user-deletion-countdown');
+
+    await page.getByTestId('cancel-account.delete').click();
+    await expect.poll(() => page.getByTestId('account-status').textContent()).toBe('Active');
+    await expect.poll(() => page.getByTestId('countdown').count()).toBe(0);
+    const ops = (await s.call('GET', '/v1/accounts/web_del/operations')).body as {
+      kind: string;
+      outcome: string;
+    }[];
+    expect(ops.find((o) => o.kind === 'account.delete')?.outcome).toBe('cancelled');
+    await screenshot(page, 'user-deletion-cancelled');
+    await context.close();
+  });
+});

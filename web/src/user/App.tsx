@@ -1,0 +1,155 @@
+/**
+ * The self-service page (SPEC §1 end users): sign in (a demo account in demo mode, or an end-user
+ * token), then the account's real-name status and check (R-CHK-1), operations in progress with their
+ * timeline and the cooling-off countdown, the three routes side by side (R-CMP-1), an operation with
+ * every blocker and its fix, its consequences and the confirmation with step-up (R-UX-1/3), what a
+ * revocation changed and the way back (R-REV-5/7), and the data export (R-EXP-1).
+ */
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { ApiError, makeClient, ok, type Client } from '../shared/api';
+import { useI18n } from '../shared/i18n';
+import { Header, Loading, ProblemView, useLoad } from '../shared/ui';
+import { Capabilities } from './Capabilities';
+import { Compare } from './Compare';
+import { ExportData } from './ExportData';
+import { OperationPanel, type Selection } from './OperationPanel';
+import { Operations } from './Operations';
+import { SignIn } from './SignIn';
+import { Status } from './Status';
+
+const TOKEN = 'rn.user.token';
+
+export function App() {
+  const i18n = useI18n();
+  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN));
+  const tokenRef = useRef(token);
+  tokenRef.current = token;
+  const langRef = useRef(i18n.lang);
+  langRef.current = i18n.lang;
+  const api = useMemo(
+    () =>
+      makeClient(
+        () => tokenRef.current,
+        () => langRef.current,
+      ),
+    [],
+  );
+  const signIn = (t: string) => {
+    sessionStorage.setItem(TOKEN, t);
+    setToken(t);
+  };
+  const signOut = () => {
+    sessionStorage.removeItem(TOKEN);
+    setToken(null);
+  };
+  return (
+    <>
+      <Header title="userTitle" onSignOut={token ? signOut : undefined} />
+      <main id="main">
+        {token ? (
+          <Session api={api} token={token} onSignOut={signOut} />
+        ) : (
+          <SignIn api={api} onToken={signIn} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function Session({ api, token, onSignOut }: { api: Client; token: string; onSignOut: () => void }) {
+  const { t } = useI18n();
+  const session = useLoad(() => ok(api.GET('/v1/session')), [token]);
+  if (session.error instanceof ApiError && session.error.status === 401) {
+    return (
+      <section className="card">
+        <ProblemView error={session.error} />
+        <button type="button" onClick={onSignOut}>
+          {t('signInAgain')}
+        </button>
+      </section>
+    );
+  }
+  if (session.error) return <ProblemView error={session.error} />;
+  if (!session.data) return <Loading />;
+  if (session.data.accountId === null)
+    return (
+      <section className="card">
+        <p>{t('notAUserToken')}</p>
+        <a className="button" href="/admin">
+          {t('openConsole')}
+        </a>
+      </section>
+    );
+  return <AccountPage api={api} token={token} accountId={session.data.accountId} />;
+}
+
+function AccountPage({ api, token, accountId }: { api: Client; token: string; accountId: string }) {
+  const { t } = useI18n();
+  // One counter reloads every section after anything changed (a start, a cancel, a lock).
+  const [version, setVersion] = useState(0);
+  const refresh = useCallback(() => setVersion((v) => v + 1), []);
+  const [selection, setSelection] = useState<Selection>({ kind: 'account.delete' });
+  const select = useCallback((s: Selection) => {
+    setSelection(s);
+    requestAnimationFrame(() => document.getElementById('operation')?.scrollIntoView({ block: 'start' }));
+  }, []);
+  const facts = useLoad(
+    () => ok(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId } } })),
+    [accountId, version],
+  );
+  const [deviceId, setDeviceId] = useState<string | null>(null);
+  const primary = facts.data?.devices.find((d) => d.primary)?.id ?? null;
+  const device = deviceId ?? primary;
+  return (
+    <>
+      <h1>
+        {t('accountHeading')} <code>{accountId}</code>
+      </h1>
+      <nav className="sections" aria-label={t('sections')}>
+        <a href="#status">{t('statusHeading')}</a>
+        <a href="#operations">{t('operationsHeading')}</a>
+        <a href="#compare">{t('compareHeading')}</a>
+        <a href="#operation">{t('operationHeading')}</a>
+        <a href="#capabilities">{t('capabilitiesHeading')}</a>
+        <a href="#export">{t('exportHeading')}</a>
+      </nav>
+      {facts.data && facts.data.devices.length > 0 && (
+        <p className="row small">
+          <label className="inline">
+            <span>{t('actingFromDevice')}</span>
+            <select value={device ?? ''} onChange={(e) => setDeviceId(e.target.value)}>
+              {facts.data.devices.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.id} ({d.platform}
+                  {d.osVersion ? ` ${d.osVersion}` : ''}){d.primary ? ` · ${t('primaryDevice')}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        </p>
+      )}
+      <Status
+        api={api}
+        accountId={accountId}
+        facts={facts}
+        version={version}
+        onChanged={refresh}
+        onSelect={select}
+      />
+      <Operations api={api} accountId={accountId} version={version} onChanged={refresh} />
+      <Compare api={api} accountId={accountId} deviceId={device} version={version} onSelect={select} />
+      <OperationPanel
+        api={api}
+        accountId={accountId}
+        facts={facts.data}
+        deviceId={device}
+        selection={selection}
+        version={version}
+        onSelect={select}
+        onChanged={refresh}
+      />
+      <Capabilities api={api} accountId={accountId} version={version} />
+      <ExportData api={api} token={token} accountId={accountId} />
+    </>
+  );
+}
