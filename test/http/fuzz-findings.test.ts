@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { SECRETS, bearer, harness, type Harness } from './harness.js';
+import { START_MS, SECRETS, bearer, harness, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -32,5 +32,40 @@ describe('the router’s own refusals are problems too', () => {
     // The message and detail say what is wrong without repeating it (only `instance` is the URL).
     expect(`${body.message} ${body.detail}`).not.toContain('xxxxxxxxxx');
     expect(`${body.message} ${body.detail}`).not.toContain('%E0');
+  });
+});
+
+describe('the dev clock stays within the instants the service can hold', () => {
+  it.each([
+    [{ set: '0000-01-01T00:00:00Z' }, 'body.set'],
+    [{ set: '1969-12-31T23:59:59.999Z' }, 'body.set'],
+    [{ set: '+275760-09-13T00:00:00Z' }, 'body.set'],
+    [{ advance: 'P3000000D' }, 'body.advance'],
+  ])('%j is 400 naming %s, and the clock does not move', async (payload, path) => {
+    h = await harness();
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/dev/clock',
+      headers: bearer(SECRETS.admin),
+      payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('VALIDATION_FAILED');
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual([path]);
+    expect(h.clock.now()).toBe(START_MS);
+  });
+
+  it('the first and the last instants are accepted', async () => {
+    h = await harness();
+    for (const set of ['1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z']) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/v1/dev/clock',
+        headers: bearer(SECRETS.admin),
+        payload: { set },
+      });
+      expect(res.statusCode, set).toBe(200);
+      expect(h.clock.now()).toBe(Date.parse(set));
+    }
   });
 });

@@ -13,6 +13,9 @@ import { DomainError } from '../../core/errors/index.js';
 import { requireScope } from './auth.js';
 import { FieldValidationError, problemResponses } from './errors.js';
 
+/** 9999-12-31T23:59:59.999Z: the latest instant the dev clock may be moved to. */
+const LATEST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** The dev clock's path. */
 export const DEV_CLOCK_PATH = '/v1/dev/clock';
 
@@ -103,14 +106,21 @@ export function devClockRoutes(app: FastifyInstance, opts: DevClockOptions): Pro
     (request) => {
       const before = clock.now();
       const { advance, set } = request.body;
-      if (advance !== undefined) clock.advance(parseIsoDuration(advance));
-      else if (set !== undefined) {
-        const ms = Date.parse(set);
-        // The schema admits what Date.parse may still not read (e.g. a year beyond ±275760).
-        if (!Number.isFinite(ms))
-          throw new FieldValidationError([{ path: 'body.set', message: 'not a valid instant' }]);
-        clock.set(ms);
-      }
+      // The schema admits what Date.parse may still not read (e.g. a year beyond ±275760).
+      const target = advance !== undefined ? before + parseIsoDuration(advance) : Date.parse(set ?? '');
+      if (!Number.isFinite(target))
+        throw new FieldValidationError([{ path: 'body.set', message: 'not a valid instant' }]);
+      // Every instant the service stores and answers is epoch milliseconds from 1970 on: a clock
+      // moved outside the years 1970–9999 made every later request a 500 (found by the fuzz suite).
+      if (target < 0 || target > LATEST_INSTANT)
+        throw new FieldValidationError([
+          {
+            path: advance !== undefined ? 'body.advance' : 'body.set',
+            message: 'the clock must stay between 1970-01-01 and 9999-12-31 (UTC)',
+          },
+        ]);
+      if (advance !== undefined) clock.advance(target - before);
+      else clock.set(target);
       // Every decision after this reads the new time; say so loudly in the log.
       request.log.warn({ from: before, to: clock.now(), by: request.principal?.keyId }, 'dev clock moved');
       return reading();
