@@ -3,7 +3,9 @@
  * every blocker of a deletion with its fix, one fixed and gone, the deletion started with its SMS
  * step-up, the cooling-off countdown, and the cancel.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import type { Browser, Page } from 'playwright-core';
 import {
   launchBrowser,
@@ -153,6 +155,86 @@ describe('self-service page', () => {
     }[];
     expect(ops.find((o) => o.kind === 'account.delete')?.outcome).toBe('cancelled');
     await screenshot(page, 'user-deletion-cancelled');
+    await context.close();
+  });
+});
+
+describe('self-service page, after a revocation', () => {
+  it('R-REV-5 R-REV-7 R-CHK-1 R-CMP-1 R-EXP-1 the restrictions and the restoration progress (2 of 3), the comparison, the export and the lock', async () => {
+    await platformAccount(s, 'web_rev', 804);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInWithToken(page, s.base, await userToken(s, 'web_rev'));
+    // the three routes side by side
+    const cmp = await page.getByTestId('comparison').textContent();
+    for (const route of ['Delete the account', 'Unbind all cards', 'Change the real-name subject'])
+      expect(cmp).toContain(route);
+
+    // the revocation, with its SMS step-up, through the page
+    const panel = page.locator('#operation');
+    await panel.getByTestId('op-kind').selectOption('realname.revoke');
+    await expect
+      .poll(() => panel.getByTestId('preflight-summary').textContent())
+      .toContain('Nothing stands in the way');
+    await verifyCode(page, 'evidence-sms_code-0');
+    await panel.getByTestId('ack').check();
+    await panel.getByTestId('start').click();
+    await expect
+      .poll(
+        async (): Promise<string> =>
+          (await s.call('GET', '/v1/accounts/web_rev')).body.identity.status as string,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe('revoked');
+
+    // an hour later, the platform records a card bound again and two verified payments
+    s.clock.advance(3_600_000);
+    expect(
+      (
+        await s.call('PUT', '/v1/accounts/web_rev/cards/card_new', {
+          body: {
+            type: 'debit',
+            last4: '4321',
+            bank: 'ICBC',
+            reservedPhoneMasked: '137****1234',
+            boundAt: s.clock.now(),
+          },
+        })
+      ).status,
+    ).toBe(200);
+    for (const id of ['tx_1', 'tx_2'])
+      expect(
+        (
+          await s.call('POST', '/v1/accounts/web_rev/transactions', {
+            body: { id, kind: 'payment', amount: 10_000, status: 'completed', verified: true },
+          })
+        ).status,
+      ).toBe(201);
+    await page.reload();
+    const caps = page.locator('#capabilities');
+    await caps.getByTestId('restrictions').waitFor();
+    expect(await caps.getByTestId('restrictions').textContent()).toContain('R-REV-5');
+    await expect
+      .poll(() => caps.getByTestId('restoration').textContent())
+      .toContain('2 of 3 verified transactions');
+    expect(await caps.locator('progress').getAttribute('value')).toBe('2');
+    expect(await page.getByTestId('realname-status').textContent()).toBe('Revoked');
+    await screenshot(page, 'user-capabilities-restoration');
+
+    // R-EXP-1: the archive downloads, masked
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    expect(download.suggestedFilename()).toBe('realname-export-web_rev.json');
+    const archive = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    expect(archive.format).toBe('realname-export/v1');
+    expect(JSON.stringify(archive)).not.toContain(demoIdNumber(804, '19900202'));
+
+    // R-CHK-1: lock my account, confirmed in two steps
+    await page.getByTestId('lock').click();
+    await page.getByTestId('lock-confirm').click();
+    await expect.poll(() => page.getByTestId('account-status').textContent()).toBe('Frozen');
+    expect((await s.call('GET', '/v1/accounts/web_rev')).body.account.frozenReason).toBe('locked_by_user');
     await context.close();
   });
 });

@@ -107,7 +107,8 @@ export const MESSAGES = {
   irreversible: ['irreversible', '不可撤回'],
   yourBlockers: ['For you now', '你的当前情况'],
   canStart: ['Can start now', '现在即可开始'],
-  blockerCount: ['{count} things to do first', '需先处理 {count} 项'],
+  notApplicable: ['Does not apply to this account', '不适用于该账户'],
+  blockerCount: ['To do first: {count}', '需先处理 {count} 项'],
   openRoute: ['See what to do', '查看处理步骤'],
   hoursShort: ['{n} h', '{n} 小时'],
   daysShort: ['{n} days', '{n} 天'],
@@ -134,7 +135,7 @@ export const MESSAGES = {
     '没有阻碍：请先了解影响，再确认。',
   ],
   blockedSummary: [
-    '{count} things stand in the way. Each is listed with how to fix it.',
+    'Standing in the way: {count}. Each is listed with how to fix it.',
     '有 {count} 项阻碍，每一项都附有解决办法。',
   ],
   blockersHeading: ['What stands in the way', '需要先处理的事项'],

@@ -106,7 +106,11 @@ export function Compare({
                   <td key={r.route}>
                     <p>
                       <span className={`badge ${r.allowed ? 'ok' : 'warn'}`}>
-                        {r.allowed ? t('canStart') : t('blockerCount', { count: r.blockers.length })}
+                        {r.allowed
+                          ? t('canStart')
+                          : r.blockers.length > 0
+                            ? t('blockerCount', { count: r.blockers.length })
+                            : t('notApplicable')}
                       </span>
                     </p>
                     <button
