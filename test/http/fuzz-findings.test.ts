@@ -69,3 +69,51 @@ describe('the dev clock stays within the instants the service can hold', () => {
     }
   });
 });
+
+describe('deeply nested JSON bodies', () => {
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it.each([
+    ['application/json', false],
+    ['application/json', true],
+    ['application/merge-patch+json', true],
+  ])(
+    'nested 20,000 levels (%s, Idempotency-Key %s): 400 VALIDATION_FAILED, not a stack overflow',
+    async (type, keyed) => {
+      h = await harness();
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/v1/demo/accounts/a1/things',
+        headers: {
+          ...bearer(SECRETS.platform),
+          'content-type': type,
+          ...(keyed ? { 'idempotency-key': 'deep-1' } : {}),
+        },
+        payload: `{"name":"x","amount":1,"card":{"id":"c"},"extra":${nested(20_000)}}`,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ path: 'body', message: 'nested deeper than 64 levels' }],
+      });
+      expect(h.ran.createThing).toBe(0);
+    },
+  );
+
+  it('64 levels are parsed as ever (and then judged by the route’s schema)', async () => {
+    h = await harness();
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/demo/accounts/a1/things',
+      headers: {
+        ...bearer(SECRETS.platform),
+        'content-type': 'application/json',
+        'idempotency-key': 'deep-2',
+      },
+      payload: `{"name":"x","amount":1,"card":{"id":"c"},"extra":${nested(63)}}`,
+    });
+    expect(res.json().errors ?? []).not.toContainEqual(
+      expect.objectContaining({ message: 'nested deeper than 64 levels' }),
+    );
+  });
+});

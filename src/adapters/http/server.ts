@@ -12,6 +12,7 @@ import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyBodyParser,
   type FastifyInstance,
   type FastifyRequest,
   type FastifySchema,
@@ -31,10 +32,25 @@ import { DomainError } from '../../core/errors/index.js';
 import type { Store } from '../../core/ports.js';
 import { bearerSecret, hashSecret, registerAuth } from './auth.js';
 import { devClockRoutes } from './dev-clock.js';
-import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
+import { FieldValidationError, frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { MUTATING_METHODS, registerIdempotency } from './idempotency.js';
 import { registerMetrics, type Metrics } from './metrics.js';
+
+/** The deepest nesting of arrays and objects a JSON body may have (no route takes more than a few). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests arrays and objects deeper than `max` levels (iterative: no recursion to overflow). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /** 1 MiB: the largest body any route accepts (evidence images are uploaded elsewhere). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -141,11 +157,24 @@ export async function buildServer(opts: ServerOptions): Promise<RealnameServer> 
   // JSON only: text/plain would otherwise reach the body schema as a string and fail as a 400,
   // when the truth is a 415. `application/*+json` (merge-patch, problem) parse as JSON.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(
-    /^application\/[\w.-]+\+json$/,
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  // Depth-limited: a body nested thousands of levels deep is valid JSON, but a recursive walk over it
+  // (the Idempotency-Key's canonical hash, …) overflowed the stack — a 500 (found by the fuzz suite).
+  // It is refused here, before anything walks it.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const depthLimited: FastifyBodyParser<string> = (request, body, done) =>
+    parseJson(request, body, (error, value: unknown) => {
+      if (error) return done(error);
+      if (jsonDepthExceeds(value, MAX_JSON_DEPTH))
+        return done(
+          new FieldValidationError([
+            { path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+          ]),
+        );
+      done(null, value);
+    });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, depthLimited);
+  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string' }, depthLimited);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
