@@ -11078,7 +11078,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Development only: the SMS codes the development verifier logged for an account */
+    /** Development or demo mode only: the SMS codes the development verifier logged for an account */
     get: {
       parameters: {
         query?: never;

@@ -142,7 +142,8 @@ export const DEV_SMS_PATH = '/v1/dev/sms/:accountId';
 /**
  * `GET /v1/dev/sms/{accountId}`: the codes the development verifier kept for the account, newest
  * first — only when the dev clock is enabled (main.ts passes null otherwise, and the route answers
- * 404 DEV_CLOCK_DISABLED, like the dev clock's own). An end-user token reads its own account only.
+ * 404 DEV_CLOCK_DISABLED, like the dev clock's own); in demo mode (`serve --demo`) too, for the web page's
+ * step-up. An end-user token reads its own account only.
  *
  * @example devSmsRoutes(server, devMode ? sms : null);
  */
@@ -158,7 +159,8 @@ export function devSmsRoutes(app: FastifyInstance, outbox: DevSmsOutbox | null):
     {
       schema: {
         tags: ['dev'],
-        summary: 'Development only: the SMS codes the development verifier logged for an account',
+        summary:
+          'Development or demo mode only: the SMS codes the development verifier logged for an account',
         params: AccountIdParams,
         response: {
           200: z.object({
