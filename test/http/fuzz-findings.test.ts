@@ -117,3 +117,28 @@ describe('deeply nested JSON bodies', () => {
     );
   });
 });
+
+describe('NUL characters in JSON bodies', () => {
+  it.each([
+    ['a value', '{"name":"\\u0000","amount":1,"card":{"id":"c"}}'],
+    ['a nested value', '{"name":"x","amount":1,"card":{"id":"c\\u0000d"}}'],
+    ['a key', '{"name":"x","amount":1,"card":{"id":"c"},"\\u0000":1}'],
+  ])(
+    'in %s: 400 VALIDATION_FAILED before the route runs (PostgreSQL text cannot hold U+0000)',
+    async (_name, payload) => {
+      h = await harness();
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/v1/demo/accounts/a1/things',
+        headers: { ...bearer(SECRETS.platform), 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ path: 'body', message: 'holds a NUL character (U+0000)' }],
+      });
+      expect(h.ran.createThing).toBe(0);
+    },
+  );
+});

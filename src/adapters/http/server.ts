@@ -40,16 +40,28 @@ import { registerMetrics, type Metrics } from './metrics.js';
 /** The deepest nesting of arrays and objects a JSON body may have (no route takes more than a few). */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether `value` nests arrays and objects deeper than `max` levels (iterative: no recursion to overflow). */
-export function jsonDepthExceeds(value: unknown, max: number): boolean {
+/**
+ * Why a parsed JSON body is refused before any route sees it, or null: nested deeper than `maxDepth`
+ * (a recursive walk over it would overflow the stack), or a string or key holding U+0000 (PostgreSQL
+ * text cannot store it: the insert failed as a 500, where SQLite took it). Iterative: nothing to
+ * overflow here. Both found by the fuzz suite.
+ */
+export function jsonBodyProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): string | null {
   const stack: [unknown, number][] = [[value, 0]];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [v, depth] = top;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return 'holds a NUL character (U+0000)';
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (depth + 1 > maxDepth) return `nested deeper than ${maxDepth} levels`;
+    for (const [k, child] of Object.entries(v)) {
+      if (k.includes('\u0000')) return 'holds a NUL character (U+0000)';
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return null;
 }
 
 /** 1 MiB: the largest body any route accepts (evidence images are uploaded elsewhere). */
@@ -157,24 +169,18 @@ export async function buildServer(opts: ServerOptions): Promise<RealnameServer> 
   // JSON only: text/plain would otherwise reach the body schema as a string and fail as a 400,
   // when the truth is a 415. `application/*+json` (merge-patch, problem) parse as JSON.
   app.removeContentTypeParser('text/plain');
-  // Depth-limited: a body nested thousands of levels deep is valid JSON, but a recursive walk over it
-  // (the Idempotency-Key's canonical hash, …) overflowed the stack — a 500 (found by the fuzz suite).
-  // It is refused here, before anything walks it.
+  // Valid JSON that no route can take is refused here, before anything walks it (jsonBodyProblem).
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  const depthLimited: FastifyBodyParser<string> = (request, body, done) =>
+  const checkedJson: FastifyBodyParser<string> = (request, body, done) =>
     parseJson(request, body, (error, value: unknown) => {
       if (error) return done(error);
-      if (jsonDepthExceeds(value, MAX_JSON_DEPTH))
-        return done(
-          new FieldValidationError([
-            { path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
-          ]),
-        );
+      const problem = jsonBodyProblem(value);
+      if (problem !== null) return done(new FieldValidationError([{ path: 'body', message: problem }]));
       done(null, value);
     });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, depthLimited);
-  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string' }, depthLimited);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, checkedJson);
+  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string' }, checkedJson);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
