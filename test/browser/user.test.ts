@@ -159,6 +159,49 @@ describe('self-service page', () => {
   });
 });
 
+describe('self-service page, risk step-up', () => {
+  it('R-RISK-1 a start that risk control steps up asks for the face video on the page, and goes ahead with it', async () => {
+    await platformAccount(s, 'web_risk', 805, { cards: ['card_r'] });
+    // a new device and an abnormal login from it: a theft victim's pattern, asked to step up (score 30)
+    s.clock.advance(2 * 3_600_000);
+    for (const [url, body] of [
+      [
+        '/v1/accounts/web_risk/devices/dev_new',
+        { platform: 'android', osVersion: '14', primary: false, addedAt: s.clock.now() },
+      ],
+      ['/v1/accounts/web_risk/logins/login_odd', { at: s.clock.now(), deviceId: 'dev_new', abnormal: true }],
+    ] as const)
+      expect((await s.call('PUT', url, { body })).status).toBe(200);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInWithToken(page, s.base, await userToken(s, 'web_risk'));
+    const panel = page.locator('#operation');
+    await panel.getByTestId('op-kind').selectOption('card.unbind');
+    await expect
+      .poll(() => panel.getByTestId('preflight-summary').textContent())
+      .toContain('Nothing stands in the way');
+    await verifyCode(page, 'evidence-reserved_phone_code-0');
+    await panel.getByTestId('ack').check();
+    await panel.getByTestId('start').click();
+    // refused with the code and what to do; the face video joins what the confirmation asks for
+    await expect
+      .poll(() => panel.locator('[data-code="OPERATION_BLOCKED"]').textContent())
+      .toContain('RISK_STEP_UP_REQUIRED');
+    const video = panel.getByTestId('evidence-liveness_video-0');
+    await video.waitFor();
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(16)]);
+    await video.getByTestId('file').setInputFiles({ name: 'face.mp4', mimeType: 'video/mp4', buffer: mp4 });
+    await video.getByRole('button', { name: 'Upload' }).click();
+    await video.getByTestId('uploaded').waitFor();
+    await screenshot(page, 'user-risk-step-up');
+    await panel.getByTestId('start').click();
+    await expect
+      .poll(async () => (await s.call('GET', '/v1/accounts/web_risk')).body.cards.length as number)
+      .toBe(0);
+    await context.close();
+  });
+});
+
 describe('self-service page, after a revocation', () => {
   it('R-REV-5 R-REV-7 R-CHK-1 R-CMP-1 R-EXP-1 the restrictions and the restoration progress (2 of 3), the comparison, the export and the lock', async () => {
     await platformAccount(s, 'web_rev', 804);

@@ -99,8 +99,8 @@ function BlockerTexts({ blockers }: { blockers: Blocker[] }) {
   return (
     <ul>
       {blockers.map((b, i) => (
-        <li key={`${b.code}-${i}`}>
-          {pick(b.message)} <span className="muted">{pick(b.remediation.message)}</span>
+        <li key={`${b.code}-${i}`} data-code={b.code}>
+          {pick(b.message)} {pick(b.remediation.message)} <code className="small">{b.code}</code>
         </li>
       ))}
     </ul>

@@ -5,7 +5,7 @@
  * with the evidence and step-up the preflight asks for (codes, files, a statement).
  */
 import { useState, type ReactNode } from 'react';
-import { ok, type Blocker, type Client, type Ok, type Paths, type Preflight } from '../shared/api';
+import { ApiError, ok, type Blocker, type Client, type Ok, type Paths, type Preflight } from '../shared/api';
 import { date, dateTime } from '../shared/format';
 import { useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
@@ -315,6 +315,17 @@ function BlockerItem({ blocker: b, onSelect }: { blocker: Blocker; onSelect: (s:
   );
 }
 
+/** The preflight's evidence with what risk control asked for on top (a kind needed, at least `min` items). */
+function withNeed(
+  reqs: Preflight['requiredEvidence'],
+  need: Preflight['requiredEvidence'][number] | null,
+): Preflight['requiredEvidence'] {
+  if (!need) return reqs;
+  return reqs.some((r) => r.kind === need.kind)
+    ? reqs.map((r) => (r.kind === need.kind ? { ...r, min: Math.max(r.min, need.min) } : r))
+    : [...reqs, need];
+}
+
 const DOC_TYPES = ['cn_id', 'hk_mo_permit', 'tw_permit', 'passport'] as const;
 
 function Confirm({
@@ -349,8 +360,11 @@ function Confirm({
   });
   const [claim, setClaim] = useState<'other' | 'account_stolen'>('other');
   const [started, setStarted] = useState<string | null>(null);
+  // R-RISK-1: risk control may ask at the start for one more verification (a face video of the
+  // holder) than the preflight did; it joins the list and the same start is made again with it.
+  const [stepUpNeed, setStepUpNeed] = useState<Preflight['requiredEvidence'][number] | null>(null);
   const { kind } = selection;
-  const required = preflight.requiredEvidence;
+  const required = withNeed(preflight.requiredEvidence, stepUpNeed);
   const provided = (k: string) => (refs[k] ?? []).filter((r): r is string => r !== null);
   const complete = required.every((r) => provided(r.kind).length >= r.min);
   const docReady =
@@ -466,12 +480,29 @@ function Confirm({
               provided(r.kind).map((ref) => ({ kind: r.kind as EvidenceKind, ref })),
             ),
           };
-          const op = await ok(
-            api.POST(`/v1/accounts/{accountId}/operations/${OP_SEGMENTS[kind]}` as START, {
-              params: { path: { accountId } },
-              body,
-            }),
-          );
+          let op;
+          try {
+            op = await ok(
+              api.POST(`/v1/accounts/{accountId}/operations/${OP_SEGMENTS[kind]}` as START, {
+                params: { path: { accountId } },
+                body,
+              }),
+            );
+          } catch (e) {
+            const stepUp =
+              e instanceof ApiError
+                ? e.problem.blockers?.find((b) => b.code === 'RISK_STEP_UP_REQUIRED')
+                : undefined;
+            const evidence = stepUp?.params.evidence;
+            if (stepUp && typeof evidence === 'string')
+              setStepUpNeed({
+                kind: evidence,
+                min: Number(stepUp.params.required ?? 1),
+                rule: stepUp.rule,
+                label: stepUp.message,
+              });
+            throw e;
+          }
           setStarted(op.id);
           onStarted();
         }}
