@@ -202,6 +202,65 @@ describe('self-service page, risk step-up', () => {
   });
 });
 
+describe('self-service page, a minor', () => {
+  it('R-MIN-1 a minor unbinds a card with the guardian verifying through the development verifier', async () => {
+    await platformAccount(s, 'web_guardian', 806);
+    const created = await s.call('POST', '/v1/accounts', {
+      body: {
+        id: 'web_minor',
+        region: 'CN',
+        phone: '+86 13912340000',
+        minor: true,
+        guardianAccountId: 'web_guardian',
+      },
+    });
+    expect(created.status).toBe(201);
+    for (const [method, url, body] of [
+      [
+        'POST',
+        '/v1/accounts/web_minor/identity',
+        { name: '林小小', documentType: 'cn_id', documentNumber: demoIdNumber(807, '20120305') },
+      ],
+      [
+        'PUT',
+        '/v1/accounts/web_minor/devices/dev_m',
+        { platform: 'android', osVersion: '14', primary: true, addedAt: s.clock.now() - 300 * 86_400_000 },
+      ],
+      [
+        'PUT',
+        '/v1/accounts/web_minor/cards/card_m',
+        {
+          type: 'debit',
+          last4: '7777',
+          bank: 'ICBC',
+          reservedPhoneMasked: '137****1234',
+          boundAt: s.clock.now() - 86_400_000,
+        },
+      ],
+    ] as const)
+      expect((await s.call(method, url, { body })).status).toBeLessThan(300);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInWithToken(page, s.base, await userToken(s, 'web_minor'));
+    const panel = page.locator('#operation');
+    await panel.getByTestId('op-kind').selectOption('card.unbind');
+    await expect
+      .poll(() => panel.getByTestId('preflight-summary').textContent())
+      .toContain('Nothing stands in the way');
+    expect(await panel.getByTestId('step-up').textContent()).toContain('Your guardian verifies too');
+    await verifyCode(page, 'evidence-reserved_phone_code-0');
+    // the guardian's face check: the development verifier sends a code to the guardian's phone
+    await verifyCode(page, 'evidence-guardian_face-0');
+    expect(await panel.getByTestId('evidence-guardian_face-0').textContent()).toContain('guardian');
+    await panel.getByTestId('ack').check();
+    await panel.getByTestId('start').click();
+    await expect
+      .poll(async () => (await s.call('GET', '/v1/accounts/web_minor')).body.cards.length as number)
+      .toBe(0);
+    await context.close();
+  });
+});
+
 describe('self-service page, after a revocation', () => {
   it('R-REV-5 R-REV-7 R-CHK-1 R-CMP-1 R-EXP-1 the restrictions and the restoration progress (2 of 3), the comparison, the export and the lock', async () => {
     await platformAccount(s, 'web_rev', 804);
