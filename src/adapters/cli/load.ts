@@ -10,7 +10,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { cnIdCheckDigit, type DocumentType } from '../../core/document-number.js';
 import type { HistoryEvent, RiskEventWrite } from '../../core/ports.js';
-import type { Grant, RedPacket, Subscription } from '../../core/model.js';
+import type { AdminRole, Grant, PendingTransaction, RedPacket, Subscription } from '../../core/model.js';
 import { mulberry32, simulateAccount, type SimAccount } from '../../core/risk/simulate.js';
 import type { AccountImportInput } from '../../app/accounts.js';
 import type { Realname } from '../../main.js';
@@ -67,6 +67,7 @@ const MERCHANTS: readonly (readonly [string, string, number])[] = [
   ['iCloud', '200 GB', 21],
 ];
 /** The third-party apps a simulated user may have granted (one developer owns two of them). */
+const PENDING_KINDS: readonly PendingTransaction['kind'][] = ['payment', 'transfer', 'withdrawal', 'refund'];
 const APPS: readonly (readonly [string, string, string])[] = [
   ['app_sim_shop', 'Sim Shop', 'dev_sim_retail'],
   ['app_sim_shop_lite', 'Sim Shop Lite', 'dev_sim_retail'],
@@ -125,6 +126,24 @@ function toImport(sim: SimAccount, seed: number): AccountImportInput {
     if (rnd() < 0.35)
       grants.push({ appId, appName, developerId, active: true, grantedAt: now - int(10, 700) * DAY });
   }
+  // Drawn last, so that everything above stays as it was for a seed: a payment or transfer still in
+  // flight now and then (R-DEL-1 blocks on it), and a few adults administer an official account or a
+  // mini-program (R-REV-1, R-DEL-1).
+  const pendingTransactions: PendingTransaction[] = [...f.wallet.pendingTransactions];
+  if (rnd() < 0.03)
+    pendingTransactions.push({
+      id: 'ptx_1',
+      kind: PENDING_KINDS[int(0, PENDING_KINDS.length - 1)]!,
+      amount: int(1, 5_000) * YUAN,
+      createdAt: now - int(1, 120) * 60_000,
+    });
+  const adminRoles: AdminRole[] = [...f.adminRoles];
+  if (rnd() < 0.015 && !f.account.minor)
+    adminRoles.push({
+      id: 'role_1',
+      kind: rnd() < 0.6 ? 'official_account' : 'mini_program',
+      name: `${SURNAMES[int(0, SURNAMES.length - 1)]!}记小店`,
+    });
 
   const history: HistoryEvent[] = [
     ...f.history.cardUnbinds.map((c) => ({ kind: 'card_unbind' as const, at: c.at, cardType: c.cardType })),
@@ -203,8 +222,8 @@ function toImport(sim: SimAccount, seed: number): AccountImportInput {
       subscriptions,
       loans,
       red_packets: redPackets,
-      pending_transactions: f.wallet.pendingTransactions,
-      admin_roles: f.adminRoles,
+      pending_transactions: pendingTransactions,
+      admin_roles: adminRoles,
       enterprise_links: f.enterpriseLinks,
       mini_programs: f.developerAssets.miniPrograms,
       grants,
