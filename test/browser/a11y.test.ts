@@ -3,33 +3,21 @@
  * contrast included); keyboard use; the language following the browser and switchable; a phone's
  * viewport. Each page's screenshot is kept in artifacts/browser/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  ADMIN_KEY,
-  expectAccessible,
-  launchBrowser,
-  newContext,
-  platformAccount,
-  screenshot,
-  startWebService,
-  type WebService,
-} from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_KEY, expectAccessible, newContext, platformAccount, screenshot, webSuite } from './support.js';
 
-let s: WebService;
-let browser: Browser;
+const web = webSuite();
 
 beforeAll(async () => {
-  s = await startWebService();
-  browser = await launchBrowser();
   // a case in the queue (a frozen account's appeal, through the API), so the console has one to show
-  await platformAccount(s, 'a11y_case', 803, { cards: ['card_1', 'card_2'], frozen: true });
+  await platformAccount(web.s, 'a11y_case', 803, { cards: ['card_1', 'card_2'], frozen: true });
   const code = async (body: Record<string, unknown>) => {
-    const c = await s.call('POST', '/v1/accounts/a11y_case/verifications', {
+    const c = await web.s.call('POST', '/v1/accounts/a11y_case/verifications', {
       body: { purpose: 'appeal.submit', ...body },
     });
-    const sent = s.rn.sms.lastCode('a11y_case', c.body.purpose as string);
-    await s.call('POST', `/v1/accounts/a11y_case/verifications/${c.body.challengeId}/verify`, {
+    const sent = web.s.rn.sms.lastCode('a11y_case', c.body.purpose as string);
+    await web.s.call('POST', `/v1/accounts/a11y_case/verifications/${c.body.challengeId}/verify`, {
       body: { code: sent },
     });
     return c.body.challengeId as string;
@@ -37,7 +25,7 @@ beforeAll(async () => {
   const aux = [await code({}), await code({ cardId: 'card_1' }), await code({ cardId: 'card_2' })];
   const upload = async (kind: string, contentType: string, data: Buffer) =>
     (
-      await s.call('POST', '/v1/accounts/a11y_case/evidence', {
+      await web.s.call('POST', '/v1/accounts/a11y_case/evidence', {
         body: { kind, contentType, data: data.toString('base64') },
       })
     ).body.id as string;
@@ -47,7 +35,7 @@ beforeAll(async () => {
     Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
   );
   const statement = await upload('statement', 'text/plain', Buffer.from('It is me.'));
-  const started = await s.call('POST', '/v1/accounts/a11y_case/operations/appeal', {
+  const started = await web.s.call('POST', '/v1/accounts/a11y_case/operations/appeal', {
     body: {
       evidence: [
         ...aux.map((ref) => ({ kind: 'aux_verification', ref })),
@@ -58,14 +46,10 @@ beforeAll(async () => {
   });
   expect(started.status).toBe(202);
 });
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
 
 /** The self-service pages: sign-in, an account full of blockers, the confirmation with a code sent. */
 async function userPages(page: Page, check: (name: string) => Promise<void>): Promise<void> {
-  await page.goto(`${s.base}/`);
+  await page.goto(`${web.s.base}/`);
   await page.getByTestId('demo-demo_busy').waitFor();
   await check('user-sign-in');
   await page.getByTestId('demo-demo_busy').click();
@@ -76,7 +60,7 @@ async function userPages(page: Page, check: (name: string) => Promise<void>): Pr
   await page.getByRole('button', { name: /Sign out|退出登录/ }).click();
   await page.getByTestId('demo-demo_ready').click();
   const panel = page.locator('#operation');
-  s.clock.advance(5 * 60_000); // past the resend cooldown of the code the other theme asked for
+  web.s.clock.advance(5 * 60_000); // past the resend cooldown of the code the other theme asked for
   await panel.getByTestId('evidence-sms_code-0').getByTestId('send-code').click();
   await panel.getByTestId('dev-inbox').waitFor();
   await check('user-account-confirm');
@@ -85,7 +69,7 @@ async function userPages(page: Page, check: (name: string) => Promise<void>): Pr
 
 /** The console: sign-in, queue, a case with its risk decision, dashboard, audit, dead letters. */
 async function consolePages(page: Page, check: (name: string) => Promise<void>): Promise<void> {
-  await page.goto(`${s.base}/admin`);
+  await page.goto(`${web.s.base}/admin`);
   await page.getByTestId('api-key').waitFor();
   await check('console-sign-in');
   await page.getByTestId('api-key').fill(ADMIN_KEY);
@@ -114,7 +98,7 @@ async function consolePages(page: Page, check: (name: string) => Promise<void>):
 describe('accessibility', () => {
   for (const theme of ['light', 'dark'] as const) {
     it(`WCAG 2.1 AA in the ${theme} theme: every page has zero serious or critical axe violations`, async () => {
-      const context = await newContext(browser, { theme });
+      const context = await newContext(web.browser, { theme });
       const page = await context.newPage();
       const checked: string[] = [];
       const check = async (name: string) => {
@@ -137,9 +121,9 @@ describe('accessibility', () => {
   }
 
   it('the theme switch overrides the system preference and is remembered', async () => {
-    const context = await newContext(browser, { theme: 'dark' });
+    const context = await newContext(web.browser, { theme: 'dark' });
     const page = await context.newPage();
-    await page.goto(`${s.base}/`);
+    await page.goto(`${web.s.base}/`);
     const theme = () =>
       page.evaluate(
         () =>
@@ -155,9 +139,9 @@ describe('accessibility', () => {
   });
 
   it('keyboard only: skip link first, a demo account signed in with Enter, a blocker’s fix reached and used with the keyboard', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
-    await page.goto(`${s.base}/`);
+    await page.goto(`${web.s.base}/`);
     await page.getByTestId('demo-demo_busy').waitFor();
     const focused = () =>
       page.evaluate(() => {
@@ -198,9 +182,9 @@ describe('accessibility', () => {
   });
 
   it('the language follows the browser (zh-CN), switches to English, and stays chosen', async () => {
-    const context = await newContext(browser, { locale: 'zh-CN' });
+    const context = await newContext(web.browser, { locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(`${s.base}/`);
+    await page.goto(`${web.s.base}/`);
     await page.getByTestId('demo-demo_residue').click();
     const panel = page.locator('#operation');
     await panel.getByTestId('blockers').waitFor();
@@ -225,7 +209,7 @@ describe('accessibility', () => {
 
   it('a phone-sized viewport: no page scrolls sideways, and both pages are usable', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const context = await newContext(browser, { phone: true, theme });
+      const context = await newContext(web.browser, { phone: true, theme });
       const page = await context.newPage();
       const noSideways = async (name: string) => {
         const { scroll, width } = await page.evaluate(() => {
@@ -240,11 +224,11 @@ describe('accessibility', () => {
         await expectAccessible(page, `${name} (phone, ${theme})`);
         await screenshot(page, `${name}-phone-${theme}`);
       };
-      await page.goto(`${s.base}/`);
+      await page.goto(`${web.s.base}/`);
       await page.getByTestId('demo-demo_busy').click();
       await page.locator('#operation').getByTestId('blockers').waitFor();
       await noSideways('user-account');
-      await page.goto(`${s.base}/admin`);
+      await page.goto(`${web.s.base}/admin`);
       await page.getByTestId('api-key').fill(ADMIN_KEY);
       await page.getByTestId('sign-in').click();
       await page.getByTestId('queue').waitFor();

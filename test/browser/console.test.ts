@@ -3,32 +3,15 @@
  * again with the retry button (admin key), and the dashboard where the most frequent refusal code
  * users met — the cause the source documents' users were never shown — is at the top.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { verifiedCode } from '../support/service.js';
-import {
-  ADMIN_KEY,
-  launchBrowser,
-  newContext,
-  screenshot,
-  startWebService,
-  type WebService,
-} from './support.js';
+import { ADMIN_KEY, newContext, screenshot, webSuite } from './support.js';
 
-let s: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  s = await startWebService();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
+const web = webSuite();
 
 async function signInAdmin(page: Page): Promise<void> {
-  await page.goto(`${s.base}/admin`);
+  await page.goto(`${web.s.base}/admin`);
   await page.getByTestId('api-key').fill(ADMIN_KEY);
   await page.getByTestId('sign-in').click();
   await page.getByTestId('tab-queue').waitFor();
@@ -39,23 +22,23 @@ describe('review console, operator views', () => {
     // an app that holds a grant but never registered a receiver: its notice is dead-lettered at once
     expect(
       (
-        await s.call('PUT', '/v1/accounts/demo_ready/grants/app_nowhere', {
-          body: { appName: 'Nowhere', developerId: 'dev_x', active: true, grantedAt: s.clock.now() },
+        await web.s.call('PUT', '/v1/accounts/demo_ready/grants/app_nowhere', {
+          body: { appName: 'Nowhere', developerId: 'dev_x', active: true, grantedAt: web.s.clock.now() },
         })
       ).status,
     ).toBe(200);
     expect(
-      (await s.call('PATCH', '/v1/accounts/demo_ready', { body: { phone: '+86 13700009999' } })).status,
+      (await web.s.call('PATCH', '/v1/accounts/demo_ready', { body: { phone: '+86 13700009999' } })).status,
     ).toBe(200);
-    expect((await s.rn.notify.push.runOnce()).dead).toBeGreaterThanOrEqual(1);
-    const dead = (await s.call('GET', '/v1/admin/outbox/dead-letters')).body.items as {
+    expect((await web.s.rn.notify.push.runOnce()).dead).toBeGreaterThanOrEqual(1);
+    const dead = (await web.s.call('GET', '/v1/admin/outbox/dead-letters')).body.items as {
       id: number;
       appId: string;
     }[];
     const letter = dead.find((d) => d.appId === 'app_nowhere');
     expect(letter).toBeDefined();
 
-    const context = await newContext(browser);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
     await signInAdmin(page);
     await page.getByTestId('tab-dead').click();
@@ -65,19 +48,19 @@ describe('review console, operator views', () => {
     await screenshot(page, 'console-dead-letters');
     await page.getByTestId(`retry-${letter!.id}`).click();
     await expect.poll(() => table.textContent()).toContain('Queued again');
-    const after = (await s.call('GET', '/v1/admin/outbox/dead-letters')).body.items as { id: number }[];
+    const after = (await web.s.call('GET', '/v1/admin/outbox/dead-letters')).body.items as { id: number }[];
     expect(after.map((d) => d.id)).not.toContain(letter!.id);
     await context.close();
   });
 
   it('R-UX-1 the dashboard ranks the refusal codes users met, with what they were told, day by day', async () => {
     const token = async (accountId: string) =>
-      (await s.call('POST', '/v1/keys', { body: { name: 'u', accountId } })).body.secret as string;
+      (await web.s.call('POST', '/v1/keys', { body: { name: 'u', accountId } })).body.secret as string;
     // the invisible residue refuses three deletions (the SMS step-up done); a frozen account one
     const refuse = async (accountId: string) => {
-      const evidence = [{ kind: 'sms_code', ref: await verifiedCode(s, accountId, 'account.delete') }];
+      const evidence = [{ kind: 'sms_code', ref: await verifiedCode(web.s, accountId, 'account.delete') }];
       const key = await token(accountId);
-      const r = await s.call('POST', `/v1/accounts/${accountId}/operations/deletion`, {
+      const r = await web.s.call('POST', `/v1/accounts/${accountId}/operations/deletion`, {
         key,
         body: { evidence },
       });
@@ -87,7 +70,7 @@ describe('review console, operator views', () => {
     for (let i = 0; i < 3; i++) expect(await refuse('demo_residue')).toEqual(['BALANCE_RESIDUE']);
     expect(await refuse('demo_frozen')).toEqual(['ACCOUNT_FROZEN']);
 
-    const context = await newContext(browser);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
     await signInAdmin(page);
     await page.getByTestId('tab-dashboard').click();

@@ -4,51 +4,33 @@
  * the console — queue by due date in working days, evidence opened and audited — decides it with a
  * reason, and the user's freeze is lifted; the account's audit trail shows it and the chain verifies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+
 import {
-  launchBrowser,
+  confirmStart,
+  expectAllowed,
   newContext,
   platformAccount,
   screenshot,
   signInWithToken,
-  startWebService,
   userToken,
-  type WebService,
+  verifyCode,
+  webSuite,
 } from './support.js';
 
-let s: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  s = await startWebService();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
+const web = webSuite();
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
 
-async function verifyCode(page: Page, slot: string): Promise<void> {
-  const box = page.getByTestId(slot);
-  await box.getByTestId('send-code').click();
-  const code = (await box.getByTestId('dev-code').textContent())?.trim() ?? '';
-  await box.getByTestId('code-input').fill(code);
-  await box.getByTestId('verify-code').click();
-  await expect.poll(() => box.getByTestId('verified').isVisible()).toBe(true);
-}
-
 describe('appeal and review', () => {
   it('R-ABN-2 R-ABN-3 a frozen user appeals, a reviewer decides it in the console, and the freeze lifts', async () => {
-    await platformAccount(s, 'web_frozen', 802, { cards: ['card_x', 'card_y'], frozen: true });
-    const user = await newContext(browser);
+    await platformAccount(web.s, 'web_frozen', 802, { cards: ['card_x', 'card_y'], frozen: true });
+    const user = await newContext(web.browser);
     const page = await user.newPage();
-    await signInWithToken(page, s.base, await userToken(s, 'web_frozen'));
+    await signInWithToken(page, web.s.base, await userToken(web.s, 'web_frozen'));
     await expect.poll(() => page.getByTestId('account-status').textContent()).toBe('Frozen');
 
     // the deletion says why not, and its fix is the appeal
@@ -59,9 +41,7 @@ describe('appeal and review', () => {
       .getByRole('button', { name: 'Submit an appeal' })
       .click();
     await expect.poll(() => panel.getByTestId('op-kind').inputValue()).toBe('appeal.submit');
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
 
     // three verifications, each from another destination: the bound phone, then each card's reserved phone
     for (const i of [0, 1, 2]) await verifyCode(page, `evidence-aux_verification-${i}`);
@@ -75,15 +55,14 @@ describe('appeal and review', () => {
     await statement.getByTestId('statement').fill('My account was frozen after I travelled; it is me.');
     await statement.getByRole('button', { name: 'Save the statement' }).click();
     await statement.getByTestId('uploaded').waitFor();
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
     await page.locator('[data-testid="op-appeal.submit"][data-state="in_review"]').waitFor();
     await screenshot(page, 'user-appeal-in-review');
 
     // the reviewer: the queue by due date, in working days
-    const staff = await newContext(browser);
+    const staff = await newContext(web.browser);
     const console = await staff.newPage();
-    await console.goto(`${s.base}/admin`);
+    await console.goto(`${web.s.base}/admin`);
     await console.getByTestId('demo-reviewer').click();
     const row = console.locator('[data-testid="queue-row"][data-account="web_frozen"]');
     await row.waitFor();

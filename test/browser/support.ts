@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadDemo } from '../../src/adapters/cli/demo.js';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { startService, T0, ADMIN_KEY, type Service } from '../support/service.js';
@@ -165,4 +165,46 @@ export async function signInWithToken(page: Page, base: string, token: string): 
   await page.getByLabel(/User token|用户令牌/).fill(token);
   await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
   await page.locator('#status').waitFor();
+}
+
+/**
+ * Register the suite's service and browser (started once per file, closed after it).
+ * @example const web = webSuite(); it('…', async () => { await web.s.call(…); await web.browser.newContext(); });
+ */
+export function webSuite(): { s: WebService; browser: Browser } {
+  const suite = {} as { s: WebService; browser: Browser };
+  beforeAll(async () => {
+    suite.s = await startWebService();
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.s?.stop();
+  });
+  return suite;
+}
+
+/** Request a one-time code in an evidence slot, read it in the development inbox, type it, verify it. */
+export async function verifyCode(page: Page, slot: string): Promise<void> {
+  const box = page.getByTestId(slot);
+  await box.getByTestId('send-code').click();
+  const code = (await box.getByTestId('dev-code').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^\d{6}$/);
+  await box.getByTestId('code-input').fill(code);
+  await box.getByTestId('verify-code').click();
+  await expect.poll(() => box.getByTestId('verified').isVisible()).toBe(true);
+}
+
+/** Wait until the operation panel's preflight allows the operation. */
+export async function expectAllowed(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.locator('#operation').getByTestId('preflight-summary').textContent())
+    .toContain('Nothing stands in the way');
+}
+
+/** Acknowledge the consequences and press the start button. */
+export async function confirmStart(page: Page): Promise<void> {
+  const panel = page.locator('#operation');
+  await panel.getByTestId('ack').check();
+  await panel.getByTestId('start').click();
 }

@@ -4,42 +4,22 @@
  * step-up, the cooling-off countdown, and the cancel.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  launchBrowser,
+  confirmStart,
+  expectAllowed,
   newContext,
   platformAccount,
   screenshot,
   signInWithToken,
-  startWebService,
   userToken,
-  type WebService,
+  verifyCode,
+  webSuite,
 } from './support.js';
 
-let s: WebService;
-let browser: Browser;
-
-beforeAll(async () => {
-  s = await startWebService();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
-
-/** Request the code, read it in the development inbox, type it and verify it. */
-async function verifyCode(page: Page, slot: string): Promise<void> {
-  const box = page.getByTestId(slot);
-  await box.getByTestId('send-code').click();
-  const code = (await box.getByTestId('dev-code').textContent())?.trim() ?? '';
-  expect(code).toMatch(/^\d{6}$/);
-  await box.getByTestId('code-input').fill(code);
-  await box.getByTestId('verify-code').click();
-  await expect.poll(() => box.getByTestId('verified').isVisible()).toBe(true);
-}
+const web = webSuite();
 
 async function blockerCodes(page: Page): Promise<string[]> {
   const items = page.getByTestId('blocker');
@@ -51,12 +31,12 @@ async function blockerCodes(page: Page): Promise<string[]> {
 
 describe('self-service page', () => {
   it('R-UX-1 R-UX-2 demo_busy: every blocker of a deletion is shown with its message and a fix, as the API reports them', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
-    await page.goto(`${s.base}/`);
+    await page.goto(`${web.s.base}/`);
     await page.getByTestId('demo-demo_busy').click();
     await page.locator('#operation').getByTestId('blockers').waitFor();
-    const api = await s.call(
+    const api = await web.s.call(
       'GET',
       '/v1/accounts/demo_busy/operations/deletion/preflight?deviceId=dev_primary',
     );
@@ -83,10 +63,10 @@ describe('self-service page', () => {
   });
 
   it('R-DEL-1 R-DEL-2 R-DEL-3 a user fixes a blocker (unbinds a card), sees it disappear, starts the deletion, sees the countdown, cancels', async () => {
-    await platformAccount(s, 'web_del', 801, { cards: ['card_a', 'card_b'] });
-    const context = await newContext(browser);
+    await platformAccount(web.s, 'web_del', 801, { cards: ['card_a', 'card_b'] });
+    const context = await newContext(web.browser);
     const page = await context.newPage();
-    await signInWithToken(page, s.base, await userToken(s, 'web_del'));
+    await signInWithToken(page, web.s.base, await userToken(web.s, 'web_del'));
     const panel = page.locator('#operation');
     await panel.getByTestId('blockers').waitFor();
     await expect.poll(() => blockerCodes(page)).toEqual(['CARD_BOUND', 'CARD_BOUND']);
@@ -99,14 +79,11 @@ describe('self-service page', () => {
       .getByRole('button', { name: 'Unbind this card' })
       .click();
     await expect.poll(() => panel.getByTestId('op-kind').inputValue()).toBe('card.unbind');
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
     await verifyCode(page, 'evidence-reserved_phone_code-0');
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
     await expect
-      .poll(async () => (await s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
+      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
       .toBe(1);
 
     // back to the deletion: that blocker is gone, the other card's is still there
@@ -116,28 +93,22 @@ describe('self-service page', () => {
     await screenshot(page, 'user-deletion-one-blocker-left');
 
     await panel.getByRole('button', { name: 'Unbind this card' }).click();
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
     await verifyCode(page, 'evidence-reserved_phone_code-0');
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
     await expect
-      .poll(async () => (await s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
+      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
       .toBe(0);
 
     // the deletion: no blocker; its consequences before the confirmation; the SMS step-up
     await panel.getByTestId('op-kind').selectOption('account.delete');
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
     expect(await blockerCodes(page)).toEqual([]);
     const consequences = await panel.getByTestId('consequences').textContent();
     expect(consequences).toContain('60');
     await expect.poll(() => panel.getByTestId('start').isDisabled()).toBe(true);
     await verifyCode(page, 'evidence-sms_code-0');
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
 
     // the countdown of the cooling-off, on the service's clock: 60 days
     const countdown = page.getByTestId('countdown');
@@ -149,7 +120,7 @@ describe('self-service page', () => {
     await page.getByTestId('cancel-account.delete').click();
     await expect.poll(() => page.getByTestId('account-status').textContent()).toBe('Active');
     await expect.poll(() => page.getByTestId('countdown').count()).toBe(0);
-    const ops = (await s.call('GET', '/v1/accounts/web_del/operations')).body as {
+    const ops = (await web.s.call('GET', '/v1/accounts/web_del/operations')).body as {
       kind: string;
       outcome: string;
     }[];
@@ -161,28 +132,28 @@ describe('self-service page', () => {
 
 describe('self-service page, risk step-up', () => {
   it('R-RISK-1 a start that risk control steps up asks for the face video on the page, and goes ahead with it', async () => {
-    await platformAccount(s, 'web_risk', 805, { cards: ['card_r'] });
+    await platformAccount(web.s, 'web_risk', 805, { cards: ['card_r'] });
     // a new device and an abnormal login from it: a theft victim's pattern, asked to step up (score 30)
-    s.clock.advance(2 * 3_600_000);
+    web.s.clock.advance(2 * 3_600_000);
     for (const [url, body] of [
       [
         '/v1/accounts/web_risk/devices/dev_new',
-        { platform: 'android', osVersion: '14', primary: false, addedAt: s.clock.now() },
+        { platform: 'android', osVersion: '14', primary: false, addedAt: web.s.clock.now() },
       ],
-      ['/v1/accounts/web_risk/logins/login_odd', { at: s.clock.now(), deviceId: 'dev_new', abnormal: true }],
+      [
+        '/v1/accounts/web_risk/logins/login_odd',
+        { at: web.s.clock.now(), deviceId: 'dev_new', abnormal: true },
+      ],
     ] as const)
-      expect((await s.call('PUT', url, { body })).status).toBe(200);
-    const context = await newContext(browser);
+      expect((await web.s.call('PUT', url, { body })).status).toBe(200);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
-    await signInWithToken(page, s.base, await userToken(s, 'web_risk'));
+    await signInWithToken(page, web.s.base, await userToken(web.s, 'web_risk'));
     const panel = page.locator('#operation');
     await panel.getByTestId('op-kind').selectOption('card.unbind');
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
     await verifyCode(page, 'evidence-reserved_phone_code-0');
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
     // refused with the code and what to do; the face video joins what the confirmation asks for
     await expect
       .poll(() => panel.locator('[data-code="OPERATION_BLOCKED"]').textContent())
@@ -196,7 +167,7 @@ describe('self-service page, risk step-up', () => {
     await screenshot(page, 'user-risk-step-up');
     await panel.getByTestId('start').click();
     await expect
-      .poll(async () => (await s.call('GET', '/v1/accounts/web_risk')).body.cards.length as number)
+      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_risk')).body.cards.length as number)
       .toBe(0);
     await context.close();
   });
@@ -204,8 +175,8 @@ describe('self-service page, risk step-up', () => {
 
 describe('self-service page, a minor', () => {
   it('R-MIN-1 a minor unbinds a card with the guardian verifying through the development verifier', async () => {
-    await platformAccount(s, 'web_guardian', 806);
-    const created = await s.call('POST', '/v1/accounts', {
+    await platformAccount(web.s, 'web_guardian', 806);
+    const created = await web.s.call('POST', '/v1/accounts', {
       body: {
         id: 'web_minor',
         region: 'CN',
@@ -224,7 +195,12 @@ describe('self-service page, a minor', () => {
       [
         'PUT',
         '/v1/accounts/web_minor/devices/dev_m',
-        { platform: 'android', osVersion: '14', primary: true, addedAt: s.clock.now() - 300 * 86_400_000 },
+        {
+          platform: 'android',
+          osVersion: '14',
+          primary: true,
+          addedAt: web.s.clock.now() - 300 * 86_400_000,
+        },
       ],
       [
         'PUT',
@@ -234,28 +210,25 @@ describe('self-service page, a minor', () => {
           last4: '7777',
           bank: 'ICBC',
           reservedPhoneMasked: '137****1234',
-          boundAt: s.clock.now() - 86_400_000,
+          boundAt: web.s.clock.now() - 86_400_000,
         },
       ],
     ] as const)
-      expect((await s.call(method, url, { body })).status).toBeLessThan(300);
-    const context = await newContext(browser);
+      expect((await web.s.call(method, url, { body })).status).toBeLessThan(300);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
-    await signInWithToken(page, s.base, await userToken(s, 'web_minor'));
+    await signInWithToken(page, web.s.base, await userToken(web.s, 'web_minor'));
     const panel = page.locator('#operation');
     await panel.getByTestId('op-kind').selectOption('card.unbind');
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
     expect(await panel.getByTestId('step-up').textContent()).toContain('Your guardian verifies too');
     await verifyCode(page, 'evidence-reserved_phone_code-0');
     // the guardian's face check: the development verifier sends a code to the guardian's phone
     await verifyCode(page, 'evidence-guardian_face-0');
     expect(await panel.getByTestId('evidence-guardian_face-0').textContent()).toContain('guardian');
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
     await expect
-      .poll(async () => (await s.call('GET', '/v1/accounts/web_minor')).body.cards.length as number)
+      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_minor')).body.cards.length as number)
       .toBe(0);
     await context.close();
   });
@@ -263,10 +236,10 @@ describe('self-service page, a minor', () => {
 
 describe('self-service page, after a revocation', () => {
   it('R-REV-5 R-REV-7 R-CHK-1 R-CMP-1 R-EXP-1 the restrictions and the restoration progress (2 of 3), the comparison, the export and the lock', async () => {
-    await platformAccount(s, 'web_rev', 804);
-    const context = await newContext(browser);
+    await platformAccount(web.s, 'web_rev', 804);
+    const context = await newContext(web.browser);
     const page = await context.newPage();
-    await signInWithToken(page, s.base, await userToken(s, 'web_rev'));
+    await signInWithToken(page, web.s.base, await userToken(web.s, 'web_rev'));
     // the three routes side by side
     const cmp = await page.getByTestId('comparison').textContent();
     for (const route of ['Delete the account', 'Unbind all cards', 'Change the real-name subject'])
@@ -275,16 +248,13 @@ describe('self-service page, after a revocation', () => {
     // the revocation, with its SMS step-up, through the page
     const panel = page.locator('#operation');
     await panel.getByTestId('op-kind').selectOption('realname.revoke');
-    await expect
-      .poll(() => panel.getByTestId('preflight-summary').textContent())
-      .toContain('Nothing stands in the way');
+    await expectAllowed(page);
     await verifyCode(page, 'evidence-sms_code-0');
-    await panel.getByTestId('ack').check();
-    await panel.getByTestId('start').click();
+    await confirmStart(page);
     await expect
       .poll(
         async (): Promise<string> =>
-          (await s.call('GET', '/v1/accounts/web_rev')).body.identity.status as string,
+          (await web.s.call('GET', '/v1/accounts/web_rev')).body.identity.status as string,
         {
           timeout: 20_000,
         },
@@ -292,16 +262,16 @@ describe('self-service page, after a revocation', () => {
       .toBe('revoked');
 
     // an hour later, the platform records a card bound again and two verified payments
-    s.clock.advance(3_600_000);
+    web.s.clock.advance(3_600_000);
     expect(
       (
-        await s.call('PUT', '/v1/accounts/web_rev/cards/card_new', {
+        await web.s.call('PUT', '/v1/accounts/web_rev/cards/card_new', {
           body: {
             type: 'debit',
             last4: '4321',
             bank: 'ICBC',
             reservedPhoneMasked: '137****1234',
-            boundAt: s.clock.now(),
+            boundAt: web.s.clock.now(),
           },
         })
       ).status,
@@ -309,7 +279,7 @@ describe('self-service page, after a revocation', () => {
     for (const id of ['tx_1', 'tx_2'])
       expect(
         (
-          await s.call('POST', '/v1/accounts/web_rev/transactions', {
+          await web.s.call('POST', '/v1/accounts/web_rev/transactions', {
             body: { id, kind: 'payment', amount: 10_000, status: 'completed', verified: true },
           })
         ).status,
@@ -336,7 +306,9 @@ describe('self-service page, after a revocation', () => {
     await page.getByTestId('lock').click();
     await page.getByTestId('lock-confirm').click();
     await expect.poll(() => page.getByTestId('account-status').textContent()).toBe('Frozen');
-    expect((await s.call('GET', '/v1/accounts/web_rev')).body.account.frozenReason).toBe('locked_by_user');
+    expect((await web.s.call('GET', '/v1/accounts/web_rev')).body.account.frozenReason).toBe(
+      'locked_by_user',
+    );
     await context.close();
   });
 });

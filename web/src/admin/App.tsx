@@ -4,8 +4,9 @@
  * reason; an account's audit trail with the chain verified; undelivered security events with a retry
  * (admins); and the dashboard of operations and refusal codes.
  */
-import { useMemo, useRef, useState } from 'react';
-import { ApiError, makeClient, ok, type Client } from '../shared/api';
+import { useState } from 'react';
+import { ApiError, ok, type Client } from '../shared/api';
+import { useTokenClient } from '../shared/session';
 import { useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
 import { ActionButton, Header, Loading, ProblemView, useLoad } from '../shared/ui';
@@ -15,7 +16,6 @@ import { Dashboard } from './Dashboard';
 import { DeadLetters } from './DeadLetters';
 import { Queue } from './Queue';
 
-const TOKEN = 'rn.console.token';
 type Tab = 'queue' | 'dashboard' | 'audit' | 'dead';
 const TABS: { id: Tab; label: MessageKey }[] = [
   { id: 'queue', label: 'tabQueue' },
@@ -25,24 +25,7 @@ const TABS: { id: Tab; label: MessageKey }[] = [
 ];
 
 export function App() {
-  const i18n = useI18n();
-  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN));
-  const tokenRef = useRef(token);
-  tokenRef.current = token;
-  const langRef = useRef(i18n.lang);
-  langRef.current = i18n.lang;
-  const api = useMemo(
-    () =>
-      makeClient(
-        () => tokenRef.current,
-        () => langRef.current,
-      ),
-    [],
-  );
-  const signOut = () => {
-    sessionStorage.removeItem(TOKEN);
-    setToken(null);
-  };
+  const { token, api, signIn, signOut } = useTokenClient('rn.console.token');
   return (
     <>
       <Header title="adminTitle" onSignOut={token ? signOut : undefined} />
@@ -50,13 +33,7 @@ export function App() {
         {token ? (
           <Console api={api} token={token} onSignOut={signOut} />
         ) : (
-          <SignIn
-            api={api}
-            onToken={(t) => {
-              sessionStorage.setItem(TOKEN, t);
-              setToken(t);
-            }}
-          />
+          <SignIn api={api} onToken={signIn} />
         )}
       </main>
     </>

@@ -5,8 +5,9 @@
  * every blocker and its fix, its consequences and the confirmation with step-up (R-UX-1/3), what a
  * revocation changed and the way back (R-REV-5/7), and the data export (R-EXP-1).
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { ApiError, makeClient, ok, type Client } from '../shared/api';
+import { useCallback, useState } from 'react';
+import { ApiError, ok, type Client } from '../shared/api';
+import { useTokenClient } from '../shared/session';
 import { useI18n } from '../shared/i18n';
 import { Header, Loading, ProblemView, useLoad } from '../shared/ui';
 import { Capabilities } from './Capabilities';
@@ -17,31 +18,8 @@ import { Operations } from './Operations';
 import { SignIn } from './SignIn';
 import { Status } from './Status';
 
-const TOKEN = 'rn.user.token';
-
 export function App() {
-  const i18n = useI18n();
-  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN));
-  const tokenRef = useRef(token);
-  tokenRef.current = token;
-  const langRef = useRef(i18n.lang);
-  langRef.current = i18n.lang;
-  const api = useMemo(
-    () =>
-      makeClient(
-        () => tokenRef.current,
-        () => langRef.current,
-      ),
-    [],
-  );
-  const signIn = (t: string) => {
-    sessionStorage.setItem(TOKEN, t);
-    setToken(t);
-  };
-  const signOut = () => {
-    sessionStorage.removeItem(TOKEN);
-    setToken(null);
-  };
+  const { token, api, signIn, signOut } = useTokenClient('rn.user.token');
   return (
     <>
       <Header title="userTitle" onSignOut={token ? signOut : undefined} />

@@ -60,6 +60,16 @@ export function Operations({
   }, [moving, reload]);
   const running = list.data?.ops.filter((o) => o.outcome === null) ?? [];
   const ended = list.data?.ops.filter((o) => o.outcome !== null) ?? [];
+  const card = (op: Operation) => (
+    <OperationCard
+      key={op.id}
+      op={op}
+      api={api}
+      accountId={accountId}
+      onChanged={onChanged}
+      clock={list.data}
+    />
+  );
   return (
     <section className="card" id="operations" aria-labelledby="ops-h">
       <h2 id="ops-h">{t('operationsHeading')}</h2>
@@ -69,29 +79,11 @@ export function Operations({
       ) : (
         <>
           {running.length === 0 && <p className="muted">{t('noRunning')}</p>}
-          {running.map((op) => (
-            <OperationCard
-              key={op.id}
-              op={op}
-              api={api}
-              accountId={accountId}
-              onChanged={onChanged}
-              clock={list.data}
-            />
-          ))}
+          {running.map(card)}
           {ended.length > 0 && (
             <details>
               <summary>{t('recentlyEnded', { count: ended.length })}</summary>
-              {ended.map((op) => (
-                <OperationCard
-                  key={op.id}
-                  op={op}
-                  api={api}
-                  accountId={accountId}
-                  onChanged={onChanged}
-                  clock={list.data}
-                />
-              ))}
+              {ended.map(card)}
             </details>
           )}
         </>
