@@ -15,8 +15,9 @@
  *    (BENCH_SCALEOUT_ROUNDS, default 3, of BENCH_SCALEOUT_SECONDS, default 5), each figure is the
  *    median of its rounds.
  * 4. During each run the CPU time of the API processes, of every PostgreSQL process and of this
- *    process (the load generator) is read from /proc, with the machine's busy share: where the
- *    cores went, which says why the curve flattens.
+ *    process (the load generator) is read from /proc, with the machine's busy share, and
+ *    pg_stat_activity is sampled for sessions waiting on an advisory lock (the audit chain's): where
+ *    the cores and the waits went, which says why the curve flattens.
  *
  * It prints one JSON line per process count: `unbind-<n>proc` (req/s; reference: 1 process;
  * ratio = the speed-up), with p50/p99 and the CPU split.
@@ -24,6 +25,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import pg from 'pg';
+import { TEST_DATABASE_URL } from '../test/support/dialects.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 import {
@@ -86,14 +89,52 @@ interface CpuSplit {
   loadGenerator: number;
   /** Share of the machine's cores busy (everything, other users included). */
   machineBusy: number;
+  /**
+   * Mean number of database sessions waiting for an advisory lock (sampled every 50 ms): the audit
+   * chain's append lock, which every write transaction holds from its audit insert to its commit.
+   */
+  advisoryWaiting: number;
+  /** Mean number of sessions running a statement (not idle, not waiting for a lock). */
+  running: number;
+}
+
+/** Sample pg_stat_activity until stopped: who waits for an advisory lock, who runs. */
+async function sampleSessions(): Promise<() => Promise<{ advisoryWaiting: number; running: number }>> {
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await c.connect();
+  let n = 0;
+  let waiting = 0;
+  let running = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const r = await c.query<{ advisory: string; running: string }>(
+        `select count(*) filter (where wait_event_type = 'Lock' and wait_event = 'advisory') as advisory,
+                count(*) filter (where state = 'active' and wait_event_type is distinct from 'Lock') - 1 as running
+         from pg_stat_activity where datname = current_database()`,
+      );
+      n++;
+      waiting += Number(r.rows[0]?.advisory ?? 0);
+      running += Number(r.rows[0]?.running ?? 0);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    await c.end();
+    return { advisoryWaiting: waiting / Math.max(1, n), running: running / Math.max(1, n) };
+  };
 }
 
 async function measured(apiPids: number[], run: () => Promise<LoadResult>): Promise<[LoadResult, CpuSplit]> {
   const pgPids = postgresPids();
   const sum = (pids: (number | string)[]) => pids.reduce<number>((s, p) => s + cpuSeconds(p), 0);
   const before = { api: sum(apiPids), pg: sum(pgPids), self: cpuSeconds(process.pid), m: machineTicks() };
+  const stopSampling = await sampleSessions();
   const t0 = performance.now();
   const result = await run();
+  const sessions = await stopSampling();
   const wall = (performance.now() - t0) / 1000;
   const m = machineTicks();
   return [
@@ -103,6 +144,7 @@ async function measured(apiPids: number[], run: () => Promise<LoadResult>): Prom
       postgres: (sum(pgPids) - before.pg) / wall,
       loadGenerator: (cpuSeconds(process.pid) - before.self) / wall,
       machineBusy: (m.busy - before.m.busy) / (m.total - before.m.total),
+      ...sessions,
     },
   ];
 }
@@ -171,7 +213,7 @@ export async function main(): Promise<void> {
         say(
           `round ${r + 1}, ${n} API process(es): ${load.okPerSec.toFixed(0)} unbinds/s, p50 ${load.p50} ms, p99 ${load.p99} ms; ` +
             `cores used: API ${cpu.api.toFixed(2)}, PostgreSQL ${cpu.postgres.toFixed(2)}, load generator ${cpu.loadGenerator.toFixed(2)}; ` +
-            `machine ${(cpu.machineBusy * 100).toFixed(0)} % busy` +
+            `machine ${(cpu.machineBusy * 100).toFixed(0)} % busy; sessions waiting for the audit lock ${cpu.advisoryWaiting.toFixed(1)}, running ${cpu.running.toFixed(1)}` +
             (load.non2xx || load.errors
               ? `; ${load.non2xx} non-2xx, ${load.errors} errors ${JSON.stringify(load.failures.slice(0, 2))}`
               : ''),
@@ -199,6 +241,8 @@ export async function main(): Promise<void> {
         postgresCores: cpu('postgres'),
         loadGeneratorCores: cpu('loadGenerator'),
         machineBusy: cpu('machineBusy'),
+        advisoryWaiting: cpu('advisoryWaiting'),
+        runningSessions: cpu('running'),
       };
     });
     printLines(out);
