@@ -5,46 +5,22 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_KEY, expectAccessible, newContext, platformAccount, screenshot, webSuite } from './support.js';
+import {
+  ADMIN_KEY,
+  appealThroughApi,
+  expectAccessible,
+  newContext,
+  platformAccount,
+  screenshot,
+  webSuite,
+} from './support.js';
 
 const web = webSuite();
 
 beforeAll(async () => {
   // a case in the queue (a frozen account's appeal, through the API), so the console has one to show
   await platformAccount(web.s, 'a11y_case', 803, { cards: ['card_1', 'card_2'], frozen: true });
-  const code = async (body: Record<string, unknown>) => {
-    const c = await web.s.call('POST', '/v1/accounts/a11y_case/verifications', {
-      body: { purpose: 'appeal.submit', ...body },
-    });
-    const sent = web.s.rn.sms.lastCode('a11y_case', c.body.purpose as string);
-    await web.s.call('POST', `/v1/accounts/a11y_case/verifications/${c.body.challengeId}/verify`, {
-      body: { code: sent },
-    });
-    return c.body.challengeId as string;
-  };
-  const aux = [await code({}), await code({ cardId: 'card_1' }), await code({ cardId: 'card_2' })];
-  const upload = async (kind: string, contentType: string, data: Buffer) =>
-    (
-      await web.s.call('POST', '/v1/accounts/a11y_case/evidence', {
-        body: { kind, contentType, data: data.toString('base64') },
-      })
-    ).body.id as string;
-  const photo = await upload(
-    'handheld_id_photo',
-    'image/jpeg',
-    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
-  );
-  const statement = await upload('statement', 'text/plain', Buffer.from('It is me.'));
-  const started = await web.s.call('POST', '/v1/accounts/a11y_case/operations/appeal', {
-    body: {
-      evidence: [
-        ...aux.map((ref) => ({ kind: 'aux_verification', ref })),
-        { kind: 'handheld_id_photo', ref: photo },
-        { kind: 'statement', ref: statement },
-      ],
-    },
-  });
-  expect(started.status).toBe(202);
+  await appealThroughApi(web.s, 'a11y_case');
 });
 
 /** The self-service pages: sign-in, an account full of blockers, the confirmation with a code sent. */

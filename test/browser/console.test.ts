@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { verifiedCode } from '../support/service.js';
-import { ADMIN_KEY, newContext, screenshot, webSuite } from './support.js';
+import { ADMIN_KEY, appealThroughApi, newContext, platformAccount, screenshot, webSuite } from './support.js';
 
 const web = webSuite();
 
@@ -85,6 +85,26 @@ describe('review console, operator views', () => {
     expect(attempts).toContain('Delete the account');
     expect(await page.getByTestId('by-day').textContent()).toContain('BALANCE_RESIDUE ×3');
     await screenshot(page, 'console-dashboard');
+    await context.close();
+  });
+
+  it('R-ABN-2 R-WIN-2 the queue flags a case past its due date in working days, and filters the overdue ones', async () => {
+    await platformAccount(web.s, 'late_case', 810, { cards: ['card_1', 'card_2'], frozen: true });
+    await appealThroughApi(web.s, 'late_case');
+    const context = await newContext(web.browser);
+    const page = await context.newPage();
+    await signInAdmin(page);
+    const row = page.locator('[data-testid="queue-row"][data-account="late_case"]');
+    await expect.poll(() => row.textContent()).toContain('7 working days left');
+    // three weeks on the service's clock: past the 7 working days of the appeal's SLA
+    expect((await web.s.call('POST', '/v1/dev/clock', { body: { advance: 'P21D' } })).status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => row.textContent()).toMatch(/overdue by \d+ working days/);
+    await page.getByLabel('Overdue only').check();
+    await expect.poll(() => page.getByTestId('queue-row').count()).toBeGreaterThanOrEqual(1);
+    for (const text of await page.getByTestId('queue-row').allTextContents())
+      expect(text).toContain('overdue by');
+    await screenshot(page, 'console-queue-overdue');
     await context.close();
   });
 });

@@ -208,3 +208,44 @@ export async function confirmStart(page: Page): Promise<void> {
   await panel.getByTestId('ack').check();
   await panel.getByTestId('start').click();
 }
+
+/**
+ * R-ABN-2: an appeal of a frozen account with two cards, made through the API as its user would: three
+ * verified codes from three destinations, a handheld photo and a statement. Returns the operation id.
+ */
+export async function appealThroughApi(s: Service, accountId: string): Promise<string> {
+  const code = async (body: Record<string, unknown>) => {
+    const c = await s.call('POST', `/v1/accounts/${accountId}/verifications`, {
+      body: { purpose: 'appeal.submit', ...body },
+    });
+    const sent = s.rn.sms.lastCode(accountId, c.body.purpose as string);
+    await s.call('POST', `/v1/accounts/${accountId}/verifications/${c.body.challengeId}/verify`, {
+      body: { code: sent },
+    });
+    return c.body.challengeId as string;
+  };
+  const aux = [await code({}), await code({ cardId: 'card_1' }), await code({ cardId: 'card_2' })];
+  const upload = async (kind: string, contentType: string, data: Buffer) =>
+    (
+      await s.call('POST', `/v1/accounts/${accountId}/evidence`, {
+        body: { kind, contentType, data: data.toString('base64') },
+      })
+    ).body.id as string;
+  const photo = await upload(
+    'handheld_id_photo',
+    'image/jpeg',
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+  );
+  const statement = await upload('statement', 'text/plain', Buffer.from('It is me.'));
+  const started = await s.call('POST', `/v1/accounts/${accountId}/operations/appeal`, {
+    body: {
+      evidence: [
+        ...aux.map((ref) => ({ kind: 'aux_verification', ref })),
+        { kind: 'handheld_id_photo', ref: photo },
+        { kind: 'statement', ref: statement },
+      ],
+    },
+  });
+  expect(started.status).toBe(202);
+  return started.body.id as string;
+}
