@@ -41,5 +41,11 @@ export function openPostgres(options: PostgresOpenOptions): Kysely<Database> {
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the
   // process. The next query gets a fresh connection, so a warning is enough.
   pool.on('error', (err) => log.warn(`postgres pool: idle connection error: ${err.message}`));
+  // A client checked out (a transaction in progress) emits it on itself instead: unhandled, a
+  // PostgreSQL restart under load killed the process (found by the reliability suite). Its query
+  // fails on its own, and the pool discards a client that is no longer queryable.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log.warn(`postgres pool: connection error: ${err.message}`));
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
