@@ -41,3 +41,28 @@ describe.skipIf(!postgres)('store on postgres: a connection lost mid-transaction
     expect(account).toBe('acc_conn_lost');
   });
 });
+
+describe.skipIf(!postgres)('store on postgres: a database that cannot be reached', () => {
+  it('is NOT_READY (503, retry after 1 s) with the driver error as its cause, not an internal error', async () => {
+    const { createStore } = await import('../../src/adapters/store/kysely-store.js');
+    const { MasterKey } = await import('../../src/adapters/store/crypto.js');
+    const { randomBytes } = await import('node:crypto');
+    // A port nothing listens on: every connection is refused.
+    const store = await createStore({
+      url: 'postgres://postgres@127.0.0.1:1/none',
+      masterKey: new MasterKey(randomBytes(32)),
+      migrate: false,
+      log: { warn: () => undefined },
+    });
+    try {
+      const error = await store.account('acc_x').then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'NOT_READY', status: 503, params: { retryAfterSeconds: 1 } });
+      expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      await store.close();
+    }
+  });
+});
