@@ -82,6 +82,32 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
   const leaseMs = opts.leaseMs ?? IDEMPOTENCY_LEASE_MS;
   const claims = new WeakMap<FastifyRequest, Claim>();
 
+  /**
+   * Settle a claim (record the answer, or release the key) — and when the store is away (a database
+   * restart), keep trying in the background, with backoff, for as long as the claim's lease: a client
+   * that retries once the store is back gets its answer, or runs again, instead of
+   * IDEMPOTENCY_IN_PROGRESS until the lease ends (found by the reliability suite). The timers pace
+   * retries only and do not keep the process alive.
+   */
+  const settle = async (request: FastifyRequest, claim: Claim, write: () => Promise<void>, what: string) => {
+    try {
+      await write();
+    } catch (err) {
+      request.log.error({ err, idempotencyKey: claim.key }, `could not ${what}; retrying in the background`);
+      const until = performance.now() + leaseMs;
+      let delay = 250;
+      const again = () => {
+        write().catch((e: unknown) => {
+          if (performance.now() + delay > until)
+            return request.log.error({ err: e, idempotencyKey: claim.key }, `gave up trying to ${what}`);
+          setTimeout(again, delay).unref();
+          delay = Math.min(delay * 2, 5_000);
+        });
+      };
+      setTimeout(again, delay).unref();
+    }
+  };
+
   const preHandler = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -136,15 +162,23 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
           : payload === null || payload === undefined
             ? ''
             : null;
-    try {
-      // A failure on our side is not "the result": release the key so that a retry runs again. A
-      // streamed body cannot be stored, so it is not replayable either.
-      if (status >= 500 || body === null) await store.releaseIdempotency(claim.scope, claim.key);
-      else await store.completeIdempotency(claim.scope, claim.key, { status, body });
-    } catch (err) {
-      // The client still gets its real response; the key stays in progress until the store expires it.
-      request.log.error({ err, idempotencyKey: claim.key }, 'could not record the idempotent response');
-    }
+    // A failure on our side is not "the result": release the key so that a retry runs again. A
+    // streamed body cannot be stored, so it is not replayable either. Either way the client gets its
+    // real response now.
+    if (status >= 500 || body === null)
+      await settle(
+        request,
+        claim,
+        () => store.releaseIdempotency(claim.scope, claim.key),
+        'release the idempotency key',
+      );
+    else
+      await settle(
+        request,
+        claim,
+        () => store.completeIdempotency(claim.scope, claim.key, { status, body }),
+        'record the idempotent response',
+      );
     return payload;
   };
 
@@ -153,11 +187,12 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     const claim = claims.get(request);
     if (claim === undefined || claim.settled) return;
     claim.settled = true;
-    try {
-      await store.releaseIdempotency(claim.scope, claim.key);
-    } catch (err) {
-      request.log.error({ err, idempotencyKey: claim.key }, 'could not release the idempotency key');
-    }
+    await settle(
+      request,
+      claim,
+      () => store.releaseIdempotency(claim.scope, claim.key),
+      'release the idempotency key',
+    );
   };
 
   app.addHook('onRoute', (route: RouteOptions) => {
