@@ -15,7 +15,7 @@ import {
 } from '../core/capabilities.js';
 import { validateDocument, type DocumentType } from '../core/document-number.js';
 import { CATALOGUE, DomainError } from '../core/errors/index.js';
-import { deriveOpenId, deriveUnionId, documentKey, newId } from '../core/ids.js';
+import { deriveOpenId, deriveUnionId, documentKey, idempotentId, newId } from '../core/ids.js';
 import { maskDocumentNumber } from '../core/mask.js';
 import type { AccountFacts, Grant, PendingTransaction, Region } from '../core/model.js';
 import {
@@ -36,6 +36,8 @@ import { RISK_FACT_READS, type RiskService } from './risk.js';
 
 export interface CreateAccountInput {
   id?: string;
+  /** The request's Idempotency-Key: without an `id`, the new account's id is derived from it. */
+  idempotencyKey?: string | null;
   region: Region;
   phone: string;
   email?: string | null;
@@ -198,28 +200,50 @@ export function createAccountService(deps: AppDeps, risk: RiskService) {
     });
   }
 
+  /** The account row and its audit record, in one transaction. */
+  async function insertAccount(
+    id: string,
+    input: CreateAccountInput,
+    actor: Actor,
+    now: number,
+  ): Promise<void> {
+    await store.createAccount(
+      {
+        id,
+        region: input.region,
+        phone: input.phone,
+        email: input.email ?? null,
+        minor: input.minor ?? false,
+        guardianAccountId: input.guardianAccountId ?? null,
+        createdAt: now,
+      },
+      {
+        at: now,
+        actor: actor.id,
+        action: 'account.created',
+        data: { region: input.region, minor: input.minor ?? false },
+      },
+    );
+  }
+
   return {
     /** @example await accounts.create({ region: 'CN', phone: '+86 13812345678' }, { id: 'platform:key_1' }) */
     async create(input: CreateAccountInput, actor: Actor): Promise<AccountFacts> {
-      const id = input.id ?? newId('acc', deps.random);
+      const derived =
+        input.id === undefined && input.idempotencyKey
+          ? idempotentId(deps.idSecret, 'acc', actor.id, input.idempotencyKey)
+          : null;
+      const id = input.id ?? derived ?? newId('acc', deps.random);
       const now = clock.now();
-      await store.createAccount(
-        {
-          id,
-          region: input.region,
-          phone: input.phone,
-          email: input.email ?? null,
-          minor: input.minor ?? false,
-          guardianAccountId: input.guardianAccountId ?? null,
-          createdAt: now,
-        },
-        {
-          at: now,
-          actor: actor.id,
-          action: 'account.created',
-          data: { region: input.region, minor: input.minor ?? false },
-        },
-      );
+      try {
+        await insertAccount(id, input, actor, now);
+      } catch (error) {
+        // SPEC §4: the retry of this caller's create whose answer was lost after the commit (found by
+        // the reliability suite, PostgreSQL restarted under load): the account it made, not a second.
+        if (derived !== null && error instanceof DomainError && error.code === 'ACCOUNT_EXISTS')
+          return (await store.facts(id)) as AccountFacts;
+        throw error;
+      }
       return (await store.facts(id)) as AccountFacts;
     },
 

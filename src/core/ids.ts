@@ -19,6 +19,7 @@ export type IdSecret = Uint8Array | string;
 const OPENID_DOMAIN = 'realname/openid/v1';
 const UNIONID_DOMAIN = 'realname/unionid/v1';
 const DOCUMENT_DOMAIN = 'realname/document/v1';
+const IDEMPOTENT_ID_DOMAIN = 'realname/idempotent-id/v1';
 
 /** Length of an OpenID or UnionID: 28 characters, as on WeChat. */
 export const PAIRWISE_ID_LENGTH = 28;
@@ -106,4 +107,17 @@ export function newId(prefix: string, random: (n: number) => Uint8Array): string
   // 256 is a multiple of 32, so the low 5 bits of a uniform byte are uniform: no modulo bias.
   for (let i = 0; i < RANDOM_CHARS; i++) s += CROCKFORD.charAt((bytes[i] ?? 0) & 31);
   return `${prefix}_${s}`;
+}
+
+/**
+ * The id a create given an Idempotency-Key (and no id) gives its new record: derived from (caller,
+ * key) under the service secret, so the retry of a create whose answer was lost — the database went
+ * away after the commit — names the same record instead of making a second one (SPEC §4).
+ *
+ * @example
+ * idempotentId(secret, 'acc', 'platform:key_1', 'create-42'); // 'acc_' + 20 Crockford base32 characters
+ */
+export function idempotentId(secret: IdSecret, prefix: string, caller: string, key: string): string {
+  const digest = keyedHash(secret, IDEMPOTENT_ID_DOMAIN, [prefix, caller, key]);
+  return newId(prefix, () => digest);
 }

@@ -5,9 +5,10 @@
  * (test/reliability/crash.test.ts): the client's retry was told IDEMPOTENCY_IN_PROGRESS for ever.
  * Now the claim is honoured for its lease (60 s), then taken over by the same request; and an
  * operation start taken over answers the operation the first attempt started — never a refusal of a
- * second one.
+ * second one; an account created without an id answers, on the retry, the account it made.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotentId } from '../../src/core/ids.js';
 import { dialects } from '../support/dialects.js';
 import { startService, verifiedCode, type Service } from '../support/service.js';
 import { person, verifiedAccount } from '../support/workload.js';
@@ -103,6 +104,42 @@ describe.each(dialects())('Idempotency-Key after a crash on $name', ({ name, mak
       const replay = await start();
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(replay.body.id).toBe(first.body.id);
+    });
+
+    it('SPEC §4 an account created without an id whose answer was lost: the retry answers the same account, never a second one', async () => {
+      const create = () =>
+        s.call('POST', '/v1/accounts', {
+          body: { region: 'CN', phone: '+86 13911112222' },
+          headers: { 'idempotency-key': 'create-lost-1' },
+        });
+      const first = await create();
+      expect(first.status).toBe(201);
+      const id = first.body.account.id as string;
+      expect(id).toMatch(/^acc_[0-9A-Z]{20}$/);
+      await forgetAnswer('create-lost-1');
+      s.clock.advance(61_000);
+      const again = await create();
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect(again.body.account.id).toBe(id);
+      const rows = await s.rn.store.db
+        .selectFrom('audit')
+        .select('account_id')
+        .where('action', '=', 'account.created')
+        .where('account_id', '=', id)
+        .execute();
+      expect(rows).toHaveLength(1);
+      // Another key, or another caller, is another account; no key at all, a random id as ever.
+      const other = await s.call('POST', '/v1/accounts', {
+        body: { region: 'CN', phone: '+86 13911112222' },
+        headers: { 'idempotency-key': 'create-lost-2' },
+      });
+      expect(other.body.account.id).not.toBe(id);
+      expect(idempotentId('secret', 'acc', 'platform:k1', 'x')).not.toBe(
+        idempotentId('secret', 'acc', 'platform:k2', 'x'),
+      );
+      expect(idempotentId('secret', 'acc', 'platform:k1', 'x')).toBe(
+        idempotentId('secret', 'acc', 'platform:k1', 'x'),
+      );
     });
 
     it('another caller with the same key and request starts nothing of the first caller’s', async () => {

@@ -56,7 +56,11 @@ export function accountRoutes(app: FastifyInstance, accounts: AccountService): v
       preHandler: requireScope('facts:write'),
     },
     async (req, reply) => {
-      const facts = await accounts.create(req.body, actorOf(req));
+      const key = req.headers['idempotency-key'];
+      const facts = await accounts.create(
+        { ...req.body, idempotencyKey: typeof key === 'string' ? key : null },
+        actorOf(req),
+      );
       return reply.code(201).send(facts);
     },
   );
