@@ -40,6 +40,9 @@ export interface FakeParticipant {
   readonly calls: ParticipantCall[];
   /** Protocol violations seen (bad signature, commit without prepare, abort after commit, …). */
   readonly violations: string[];
+  /** Close the port (connection refused) until `up`; the records stay, as a real store's would. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,7 +84,7 @@ export async function startFakeParticipant(name: string, secret: string): Promis
     return 200;
   }
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const text = await readBody(req);
       const phase = (req.url ?? '').split('/').pop() as Phase;
@@ -145,21 +148,39 @@ export async function startFakeParticipant(name: string, secret: string): Promis
           : '{}',
       );
     })();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`;
+  };
+  let server: Server = createServer(handler);
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  const shut = () =>
+    new Promise<void>((resolve) => {
+      for (const res of hanging) res.destroy();
+      hanging.clear();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  await listen();
   return {
     name,
-    url,
+    url: `http://127.0.0.1:${port}/${name}`,
     behave: (fn) => void (decide = fn),
     records,
     calls,
     violations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    down: shut,
+    async up() {
+      server = createServer(handler);
+      await listen();
+    },
+    close: async () => {
+      if (server.listening) await shut();
+    },
   };
 }
