@@ -146,14 +146,22 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
 /**
  * A preHandler that authenticates the caller and requires `scope`: no valid token → 401
  * UNAUTHENTICATED; a token without the scope → 403 FORBIDDEN naming it. `admin` satisfies every scope.
+ * With `endUsers: false`, an end-user token is refused whatever its implicit scopes.
  *
  * @example
  * app.post('/v1/accounts/:accountId/facts', { preHandler: requireScope('facts:write'), schema }, handler);
  */
-export function requireScope(scope: Scope): (request: FastifyRequest) => Promise<void> {
+export function requireScope(
+  scope: Scope,
+  opts: { endUsers?: boolean } = {},
+): (request: FastifyRequest) => Promise<void> {
   return async (request) => {
     const principal = await request.server.authenticate(request);
     if (principal === null) throw new DomainError('UNAUTHENTICATED');
+    // An end-user token's implicit scopes are for its own account (accountAccess limits them there):
+    // a platform route that names no account opts out, or a user token would read the platform's
+    // records through them (found by the security suite: any user token listed every app).
+    if (opts.endUsers === false && principal.kind === 'user') throw new DomainError('FORBIDDEN', { scope });
     if (!hasScope(principal, scope)) throw new DomainError('FORBIDDEN', { scope });
   };
 }

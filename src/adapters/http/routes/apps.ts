@@ -101,7 +101,8 @@ export function appRoutes(app: FastifyInstance, apps: AppsService): void {
         }),
         response: { 200: z.object({ items: z.array(AppSchema), next: z.string().nullable() }), ...problems },
       },
-      preHandler: requireScope('facts:read'),
+      // The platform's registry: not for end-user tokens (their facts:read is for their own account).
+      preHandler: requireScope('facts:read', { endUsers: false }),
     },
     async (req) => {
       const items = await apps.list({ after: req.query.after ?? null, limit: req.query.limit });
@@ -113,7 +114,7 @@ export function appRoutes(app: FastifyInstance, apps: AppsService): void {
     '/v1/apps/:appId',
     {
       schema: { tags, summary: 'Read an app', params: AppParams, response: { 200: AppSchema, ...problems } },
-      preHandler: requireScope('facts:read'),
+      preHandler: requireScope('facts:read', { endUsers: false }),
     },
     async (req) => apps.get(req.params.appId),
   );
