@@ -23,7 +23,7 @@
  * ratio = the speed-up), with p50/p99 and the CPU split.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from '../test/support/dialects.js';
@@ -31,6 +31,7 @@ import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 import {
   ADMIN,
+  buildService,
   createPopulation,
   drop,
   median,
@@ -163,16 +164,7 @@ export async function main(): Promise<void> {
     say(`scaleout skipped: PostgreSQL unreachable (${why})`);
     return;
   }
-  say('building the service (tsc) so the benchmark measures what `realname serve` runs');
-  const build = spawnSync(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  if (build.status !== 0) throw new Error('build failed');
+  buildService();
   say(
     `${availableParallelism()} cores; ${ACCOUNTS} accounts, ${TARGETS} unbind targets, pool ${POOL} per process`,
   );

@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { SECEVENT_TOPIC } from '../../src/core/security-events.js';
+import { realnameArgv } from '../support/cli.js';
 import { dialects, TEST_DATABASE_URL } from '../support/dialects.js';
 import {
   ADMIN_KEY,
@@ -43,18 +44,11 @@ interface Proc {
 
 /** `realname <args>` as a process through tsx (no build needed), ready once `ready` is printed. */
 async function spawnRealname(env: Record<string, string>, args: string[], ready: RegExp): Promise<Proc> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      "import('./src/adapters/cli/index.ts').then((m) => m.runCli(process.argv.slice(1)))",
-      '--',
-      ...args,
-    ],
-    { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: 'pipe' },
-  );
+  const child = spawn(process.execPath, realnameArgv(...args), {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: 'pipe',
+  });
   const p: Proc = { child, out: '', err: '' };
   child.stdout.on('data', (d: Buffer) => (p.out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (p.err += d.toString()));
