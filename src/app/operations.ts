@@ -361,8 +361,8 @@ export function createOperationService(deps: AppDeps, codes: CodeConsumer, risk:
     actor: Actor,
   ): Promise<OperationView | null> {
     const wanted = canonicalJson(storedRequest(request, appealClaim));
-    for (const op of await store.operations(accountId)) {
-      if (op.idempotencyKey !== key || op.kind !== request.kind) continue;
+    for (const op of await store.operationsWithIdempotencyKey(accountId, key)) {
+      if (op.kind !== request.kind) continue;
       const { evidence: _evidence, ...stored } = op.request;
       if (canonicalJson(stored) !== wanted) continue;
       const view = await store.operation(op.id);

@@ -430,6 +430,8 @@ export interface Store {
   ): Promise<{ current: IdentitySecret | null; history: (IdentitySecret & { at: number })[] } | null>;
   operation(id: string): Promise<(OperationRecord & { timeline: TimelineEntry[] }) | null>;
   operations(accountId: string): Promise<OperationRecord[]>;
+  /** The account's operations started under this Idempotency-Key (a retry's lookup, SPEC §4). */
+  operationsWithIdempotencyKey(accountId: string, key: string): Promise<OperationRecord[]>;
   /** Timers due at `now`, oldest first (issue 4 sweeps them with SKIP LOCKED on PostgreSQL). */
   dueOperations(now: number, limit: number, kinds?: readonly string[]): Promise<OperationRecord[]>;
   auditTrail(opts: { accountId?: string; afterSeq?: number; limit?: number }): Promise<StoredAuditEntry[]>;

@@ -1052,6 +1052,20 @@ class KyselyStoreImpl implements KyselyStore {
     }, false);
   }
 
+  operationsWithIdempotencyKey(accountId: string, key: string): Promise<OperationRecord[]> {
+    return this.#read(async (db) => {
+      const rows = await db
+        .selectFrom('operations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('idempotency_key', '=', key)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toOperation);
+    }, false);
+  }
+
   dueOperations(now: number, limit: number, kinds?: readonly string[]): Promise<OperationRecord[]> {
     return this.#read(async (db) => {
       let q = db

@@ -16,6 +16,7 @@ import * as m20261101000100 from './20261101000100_notify.js';
 import * as m20261101000200 from './20261101000200_receipts.js';
 import * as m20261201000000 from './20261201000000_risk.js';
 import * as m20261206000000 from './20261206000000_dashboard.js';
+import * as m20261206000100 from './20261206000100_operations_idempotency.js';
 
 /** Every migration, by name. Add new ones at the end with a later timestamp. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '20261101000200_receipts': m20261101000200,
   '20261201000000_risk': m20261201000000,
   '20261206000000_dashboard': m20261206000000,
+  '20261206000100_operations_idempotency': m20261206000100,
 };
 
 async function migrator<DB>(db: Kysely<DB>): Promise<Migrator> {
