@@ -142,3 +142,28 @@ describe('NUL characters in JSON bodies', () => {
     },
   );
 });
+
+describe('the statuses the plumbing answers are documented', () => {
+  it('every mutating route of the served /openapi.json declares 413 and 415 beside its 400', async () => {
+    const { startService } = await import('../support/service.js');
+    const s = await startService('sqlite');
+    try {
+      const doc = (await s.call('GET', '/openapi.json')).body as {
+        paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+      };
+      const missing: string[] = [];
+      let checked = 0;
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const [method, op] of Object.entries(methods)) {
+          if (!['post', 'put', 'patch', 'delete'].includes(method) || !op.responses?.['400']) continue;
+          checked++;
+          for (const status of ['413', '415'])
+            if (!op.responses[status]) missing.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      expect(checked).toBeGreaterThan(30);
+      expect(missing).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+});
