@@ -11,8 +11,8 @@
  *
  * It is the fake of something outside the system, behind the real interface (HTTP).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback } from './loopback.js';
 import { verifyParticipantRequest } from '../../src/adapters/participants/http.js';
 
 export type Phase = 'prepare' | 'commit' | 'abort';
@@ -149,38 +149,19 @@ export async function startFakeParticipant(name: string, secret: string): Promis
       );
     })();
   };
-  let server: Server = createServer(handler);
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  const shut = () =>
-    new Promise<void>((resolve) => {
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  await listen();
+  const server = await listenLoopback(handler, () => {
+    for (const res of hanging) res.destroy();
+    hanging.clear();
+  });
   return {
     name,
-    url: `http://127.0.0.1:${port}/${name}`,
+    url: `http://127.0.0.1:${server.port}/${name}`,
     behave: (fn) => void (decide = fn),
     records,
     calls,
     violations,
-    down: shut,
-    async up() {
-      server = createServer(handler);
-      await listen();
-    },
-    close: async () => {
-      if (server.listening) await shut();
-    },
+    down: () => server.down(),
+    up: () => server.up(),
+    close: () => server.close(),
   };
 }

@@ -2,6 +2,7 @@
  * Seeded randomness for the reliability suites: every run prints its seed, and
  * `REALNAME_RELIABILITY_SEED=<n>` replays one exactly (kill moments, shuffles, generated inputs).
  */
+import { mulberry32 } from '../../src/core/risk/simulate.js';
 
 /** The seed of this run: `REALNAME_RELIABILITY_SEED`, else a fixed default; printed with the suite's name. */
 export function seedFromEnv(suite: string, fallback = 20_261_118): number {
@@ -14,16 +15,7 @@ export function seedFromEnv(suite: string, fallback = 20_261_118): number {
 }
 
 /**
- * mulberry32: a small, fast, seeded generator of numbers in [0, 1).
+ * A seeded generator of numbers in [0, 1): the core's mulberry32 (the population simulator's).
  * @example const random = rng(42); random(); // 0.6011…
  */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;

@@ -7,9 +7,9 @@
  *
  * It is the fake of something outside the system, behind the real interface (HTTP).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { listenLoopback } from './loopback.js';
 
 export type ReceiverMode = 'up' | 'unavailable' | { err: string; status?: number };
 
@@ -94,44 +94,22 @@ export async function startReceiver(opts: { jwksUrl: string; issuer: string }): 
     })();
   };
 
-  let server: Server = createServer(handler);
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  const closeServer = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  await listen();
+  const server = await listenLoopback(handler);
 
   return {
-    url: (appId) => `http://127.0.0.1:${port}/events/${encodeURIComponent(appId)}`,
+    url: (appId) => `http://127.0.0.1:${server.port}/events/${encodeURIComponent(appId)}`,
     mode: (appId, mode) => void modes.set(appId, mode),
     seen,
     accepted,
     rejected,
-    async down() {
-      await closeServer();
-    },
-    async start() {
-      server = createServer(handler);
-      await listen();
-    },
+    down: () => server.down(),
+    start: () => server.up(),
     verify: (jwt, appId) =>
       verifyWith(
         createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 0, timeoutDuration: 30_000 }),
         jwt,
         appId,
       ),
-    async close() {
-      if (server.listening) await closeServer();
-    },
+    close: () => server.close(),
   };
 }
