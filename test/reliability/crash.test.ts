@@ -53,7 +53,7 @@ import {
 } from '../support/workload.js';
 
 const SEED = seedFromEnv('crash');
-const KILLS = Number(process.env.REALNAME_CRASH_KILLS ?? 6);
+const KILLS = Number(process.env.REALNAME_CRASH_KILLS ?? 8);
 const SECRET = 'crash-participant-secret-0123456789';
 const NATS_URL = process.env.REALNAME_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const UNBIND_ACCOUNTS = 24;
@@ -393,12 +393,14 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
 
     // ── The killer: SIGKILL at random moments, restart on the same store and port
     const killTimes: number[] = [];
+    let killsWhileDriving = 0;
     const killer = (async () => {
       while (killTimes.length < KILLS) {
-        await sleep(500 + random() * 1_500);
+        await sleep(250 + random() * 750);
         gate.close();
         await proc.kill();
         killTimes.push(performance.now());
+        if (driving) killsWhileDriving++;
         await boot();
         gate.open();
         if (!driving && killTimes.length >= KILLS) break;
@@ -406,7 +408,8 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
     })();
     await Promise.all(clients);
     driving = false;
-    figures.driveSeconds = Math.round((performance.now() - started) / 100) / 10 - figures.setupSeconds;
+    figures.driveSeconds =
+      Math.round((performance.now() - started) / 100) / 10 - Number(figures.setupSeconds);
     await killer;
     pending = [];
 
@@ -464,6 +467,7 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
     figures.operationsAcknowledged = acked.length;
     figures.refused = outcomes.filter((o) => o.status >= 400).length;
     figures.kills = killTimes.length;
+    figures.killsWhileDriving = killsWhileDriving;
     figures.requests = requests;
     figures.abandonedClaimsTakenOver = abandonedClaims;
     figures.networkErrors = networkErrors;
