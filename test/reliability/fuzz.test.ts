@@ -15,7 +15,9 @@
  *   audit records added are refusal records.
  *
  * Replayed Idempotency-Keys get the first answer and change nothing; a key reused with another body
- * is refused and changes nothing. The seed is fixed (REALNAME_RELIABILITY_SEED replays another);
+ * is refused and changes nothing. Three hostile families are also driven on their own, so that each
+ * is certain to be tried: path traversal in evidence names, corrupted GB 11643 numbers (refused, never
+ * echoed), negative, fractional and overflowing amounts. The seed is fixed (REALNAME_RELIABILITY_SEED replays another);
  * REALNAME_FUZZ_RUNS sets the runs per operation.
  */
 import { request } from 'node:http';
@@ -27,6 +29,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/core/errors/catalogue.js';
 import { dialects, type DialectName } from '../support/dialects.js';
 import {
+  HOSTILE_NUMBERS,
+  INVALID_ID_NUMBERS,
   operationsOf,
   requestArbitrary,
   validValue,
@@ -336,6 +340,140 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
     expect(reused, 'keys reused with another body').toBeGreaterThan(RUNS / 4);
     console.log(
       `fuzz on ${dialect}: ${replays} idempotent replays, ${reused} keys reused with another body refused`,
+    );
+  });
+
+  /** Send `body` to `path` as the admin: the refusal's code, and whether the store changed. */
+  async function refusal(
+    method: string,
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; code: string; text: string; changed: string[] }> {
+    const before = await digest();
+    const res = await s.call(method, path, { body });
+    return {
+      status: res.status,
+      code: String(res.body?.code),
+      text: JSON.stringify(res.body),
+      changed: diffDigest(before, await digest()),
+    };
+  }
+
+  it('path traversal in evidence names: 400 EVIDENCE_NAME_INVALID, nothing stored; a plain name is taken', async () => {
+    const traversal = fc.oneof(
+      fc.constantFrom(
+        '../../etc/passwd',
+        '..\\..\\boot.ini',
+        '..',
+        '.',
+        'a/b.jpg',
+        'C:\\x.jpg',
+        'x\u0000.jpg',
+        '/abs.jpg',
+        '..%2f..%2fx.jpg',
+        ' ',
+      ),
+      fc
+        .tuple(
+          fc.integer({ min: 1, max: 8 }),
+          fc.constantFrom('../', '..\\', './../'),
+          fc.string({ maxLength: 12 }),
+        )
+        .map(([n, sep, rest]) => `${sep.repeat(n)}${rest}.jpg`),
+      fc.string({ minLength: 256, maxLength: 400 }).map((x) => `${x}.jpg`),
+    );
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(traversal, async (name) => {
+        const r = await refusal('POST', '/v1/accounts/acc_fuzz_1/evidence', {
+          kind: 'document_front',
+          contentType: 'image/jpeg',
+          data: '/9j/4AECAw==',
+          name,
+        });
+        expect(r.status, name).toBeGreaterThanOrEqual(400);
+        expect(r.status, name).toBeLessThan(500);
+        expect(['EVIDENCE_NAME_INVALID', 'VALIDATION_FAILED'], name).toContain(r.code);
+        expect(r.changed, name).toEqual([]);
+        refused++;
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(refused).toBe(RUNS);
+    const ok = await s.call('POST', '/v1/accounts/acc_fuzz_1/evidence', {
+      body: {
+        kind: 'document_front',
+        contentType: 'image/jpeg',
+        data: '/9j/4AECAw==',
+        name: '身份证 正面 (1).jpg',
+      },
+    });
+    expect(ok.status).toBe(201);
+  });
+
+  it('invalid mainland ID numbers: refused with the problem named, never echoed, nothing stored', async () => {
+    // Every corruption of a valid number: one character changed, dropped, added, swapped.
+    const valid = person(40, 7).documentNumber;
+    const corrupted = fc
+      .tuple(
+        fc.integer({ min: 0, max: 17 }),
+        fc.constantFrom('change', 'drop', 'add', 'swap'),
+        fc.constantFrom(...'0123456789Xx '),
+      )
+      .map(([i, how, c]) => {
+        const chars = [...valid];
+        if (how === 'change') chars[i] = c === chars[i] ? (c === '0' ? '1' : '0') : c;
+        else if (how === 'drop') chars.splice(i, 1);
+        else if (how === 'add') chars.splice(i, 0, c);
+        else [chars[i], chars[(i + 1) % 18]] = [chars[(i + 1) % 18]!, chars[i]!];
+        return chars.join('');
+      })
+      .filter((n) => n !== valid && n.toUpperCase() !== valid);
+    let invalid = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(corrupted, fc.constantFrom(...INVALID_ID_NUMBERS)), async (number) => {
+        const r = await refusal('POST', '/v1/accounts/acc_fuzz_2/identity', {
+          name: '欧阳娜娜',
+          documentType: 'cn_id',
+          documentNumber: number,
+        });
+        // A swap or a change can land on another valid number: then it is only not this account's to bind anew.
+        if (r.status === 409 || r.status === 422) return;
+        expect(r.status, number).toBe(400);
+        invalid++;
+        expect(['DOCUMENT_NUMBER_INVALID', 'VALIDATION_FAILED'], number).toContain(r.code);
+        if (number.trim().length >= 6)
+          expect(r.text, 'the number is not echoed').not.toContain(number.trim());
+        expect(r.changed, number).toEqual([]);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(invalid, 'refused as invalid').toBeGreaterThan(RUNS * 0.8);
+  });
+
+  it('negative, fractional and overflowing amounts: 400, nothing recorded', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom(
+            ...HOSTILE_NUMBERS.filter((n) => !(Number.isSafeInteger(n) && n >= 0 && n <= 9e15)),
+          ),
+          fc.double({ noNaN: true }).filter((n) => !Number.isInteger(n)),
+          fc.integer({ max: -1 }),
+        ),
+        fc.constantFrom('payment', 'transfer', 'withdrawal', 'receive', 'refund', 'red_packet'),
+        async (amount, kind) => {
+          const r = await refusal('POST', '/v1/accounts/acc_fuzz_1/transactions', {
+            kind,
+            amount,
+            status: 'completed',
+          });
+          expect(r.status, `${kind} ${amount}`).toBe(400);
+          expect(r.code).toBe('VALIDATION_FAILED');
+          expect(r.changed).toEqual([]);
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
     );
   });
 
