@@ -32,6 +32,16 @@ const endOf = (y: number, m: number, d: number): number => at(y, m, d) + DAY_MS 
 // Shanghai midnight opening 2026-10-01 is 2026-09-30T16:00:00Z.
 const MIDNIGHT_OCT_1 = Date.UTC(2026, 8, 30, 16, 0, 0, 0);
 
+/** The IANA zone through ICU: the independent reference the hand-written Shanghai arithmetic is checked against. */
+const SHANGHAI_FMT = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 describe('Shanghai civil time (fixed UTC+8)', () => {
   it('offset is eight hours', () => {
     expect(SHANGHAI_OFFSET_MS).toBe(8 * 3_600_000);
@@ -73,19 +83,10 @@ describe('Shanghai civil time (fixed UTC+8)', () => {
   });
 
   it('agrees with the IANA Asia/Shanghai zone for any instant since 1992', () => {
-    const fmt = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1992, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => {
         const p = shanghaiParts(ms);
-        const expected = fmt.format(new Date(ms)).replace(',', '');
+        const expected = SHANGHAI_FMT.format(new Date(ms)).replace(',', '');
         const mine = `${dayKey(ms)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
         expect(mine).toBe(expected);
       }),
@@ -111,18 +112,9 @@ describe('Shanghai civil time (fixed UTC+8)', () => {
   });
 
   it('formatShanghai agrees with Intl (Asia/Shanghai) in both locales on any instant', () => {
-    const fmt = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1992, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => {
-        const [date = '', time = ''] = fmt.format(new Date(ms)).split(', ');
+        const [date = '', time = ''] = SHANGHAI_FMT.format(new Date(ms)).split(', ');
         const [y, m, d] = date.split('-').map(Number);
         expect(formatShanghai(ms, 'en')).toBe(`${date} ${time} (UTC+8)`);
         expect(formatShanghai(ms, 'zh-CN')).toBe(`${y}年${m}月${d}日 ${time}（北京时间）`);

@@ -7,21 +7,16 @@
  * told anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { BUILTIN_PARTICIPANTS } from '../../src/adapters/participants/builtin.js';
-import { dialects, TEST_DATABASE_URL } from '../support/dialects.js';
+import { dialects } from '../support/dialects.js';
+import { freePort, PROCESS_ADMIN_KEY, processHome, type ProcessHome } from '../support/process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-const ADMIN = 'rn_crash_admin_key_0123456789abcdef';
+const ADMIN = PROCESS_ADMIN_KEY;
 const BUILTIN = Object.keys(BUILTIN_PARTICIPANTS);
 const DAY = 86_400_000;
 
@@ -37,18 +32,8 @@ interface Proc {
   stderr: () => string;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 describe.each(dialects().map((d) => d.name))('revocation saga crash recovery on %s', (dialect) => {
-  let dir: string;
-  let schema: string | null = null;
-  const masterKey = randomBytes(32).toString('base64');
+  let home: ProcessHome;
   let seq = 0;
 
   function env(killAt: string | null, port: number): NodeJS.ProcessEnv {
@@ -56,19 +41,11 @@ describe.each(dialects().map((d) => d.name))('revocation saga crash recovery on 
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       PORT: String(port),
-      REALNAME_DATA_DIR: dir,
-      REALNAME_MASTER_KEY: masterKey,
-      REALNAME_ADMIN_KEY: ADMIN,
-      REALNAME_DEV_CLOCK: '1',
-      REALNAME_LOG_LEVEL: 'silent',
-      REALNAME_SAGA_LEASE_MS: '5000',
-      REALNAME_HTTP_PARTICIPANTS: `credit_bureau=${externalUrl}`,
-      ...(killAt ? { REALNAME_FAULT_KILL_AT: killAt } : {}),
-      ...(schema
-        ? {
-            REALNAME_DATABASE_URL: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-          }
-        : {}),
+      ...home.env({
+        REALNAME_SAGA_LEASE_MS: '5000',
+        REALNAME_HTTP_PARTICIPANTS: `credit_bureau=${externalUrl}`,
+        ...(killAt ? { REALNAME_FAULT_KILL_AT: killAt } : {}),
+      }),
     };
   }
 
@@ -164,30 +141,6 @@ describe.each(dialects().map((d) => d.name))('revocation saga crash recovery on 
     }
   }
 
-  async function query<T>(text: string, params: unknown[]): Promise<T[]> {
-    if (schema) {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      try {
-        await c.query(`set search_path = ${schema}`);
-        return (
-          await c.query(
-            text.replace(/\?/g, (_, i: number) => `$${text.slice(0, i).split('?').length}`),
-            params,
-          )
-        ).rows as T[];
-      } finally {
-        await c.end();
-      }
-    }
-    const db = new Database(join(dir, 'realname.db'), { readonly: true });
-    try {
-      return db.prepare(text).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
-
   beforeAll(async () => {
     external = createServer((req, res) => {
       req.resume();
@@ -198,24 +151,11 @@ describe.each(dialects().map((d) => d.name))('revocation saga crash recovery on 
     });
     await new Promise<void>((r) => external.listen(0, '127.0.0.1', r));
     externalUrl = `http://127.0.0.1:${(external.address() as AddressInfo).port}/rn`;
-    dir = mkdtempSync(join(tmpdir(), 'realname-crash-'));
-    if (dialect === 'postgres') {
-      schema = `rn_${randomBytes(6).toString('hex')}`;
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`create schema ${schema}`);
-      await c.end();
-    }
+    home = await processHome(dialect);
   });
   afterAll(async () => {
     await new Promise((r) => external?.close(r));
-    rmSync(dir, { recursive: true, force: true });
-    if (schema) {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
+    await home?.remove();
   });
 
   async function crashThenRecover(point: string, refusing: boolean) {
@@ -230,7 +170,7 @@ describe.each(dialects().map((d) => d.name))('revocation saga crash recovery on 
     if (code === 'still running') first.child.kill('SIGKILL');
     expect(code, `the process should have been killed at ${point}; ${first.stderr()}`).toBeNull();
 
-    const ops = await query<{ id: string; state: string }>(
+    const ops = await home.query<{ id: string; state: string }>(
       "select id, state from operations where account_id = ? and kind = 'realname.revoke'",
       [id],
     );
@@ -264,14 +204,14 @@ describe.each(dialects().map((d) => d.name))('revocation saga crash recovery on 
           ? ['started', 'suspend_grants', 'abort', 'compensate']
           : ['started', 'suspend_grants', 'decide_commit', 'commit'],
       );
-      const ledger = await query<{ participant: string; phase: string }>(
+      const ledger = await home.query<{ participant: string; phase: string }>(
         'select participant, phase from participant_ledger where operation_id = ?',
         [opId],
       );
       expect(Object.fromEntries(ledger.map((r) => [r.participant, r.phase]))).toEqual(
         Object.fromEntries(BUILTIN.map((n) => [n, phase])),
       );
-      const notices = await query<{ key: string }>(
+      const notices = await home.query<{ key: string }>(
         "select key from outbox where account_id = ? and topic = 'secevent'",
         [id],
       );
