@@ -30,8 +30,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -40,7 +38,8 @@ import { simulatedImport } from '../src/adapters/cli/load.js';
 import { loadConfig } from '../src/config.js';
 import { SIM_DEFAULT_NOW, simulateAccount } from '../src/core/risk/simulate.js';
 import { createRealname, type Realname } from '../src/main.js';
-import { TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
+import { schemaUrl, TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
+import { freePort } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 
@@ -90,18 +89,6 @@ export interface Population {
   /** Peak RSS of the `simulate --load` process. */
   loaderPeakRssMb: number;
   runs: Record<Case, LoadResult[]>;
-}
-
-function databaseUrl(schema: string): string {
-  return `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 /** A seeded uniform draw of distinct indices in [0, n). */
@@ -156,7 +143,7 @@ export async function createPopulation(
     REALNAME_DEV_CLOCK: '1',
     REALNAME_LOG_LEVEL: 'warn',
     REALNAME_RATE_LIMIT: '100000000',
-    ...(schema ? { REALNAME_DATABASE_URL: databaseUrl(schema) } : {}),
+    ...(schema ? { REALNAME_DATABASE_URL: schemaUrl(schema) } : {}),
   };
   const pop: Population = {
     size,

@@ -13,13 +13,12 @@
  * over HTTP).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { SECEVENT_TOPIC } from '../../src/core/security-events.js';
 import { realnameArgv } from '../support/cli.js';
-import { dialects, TEST_DATABASE_URL } from '../support/dialects.js';
+import { dialects, schemaUrl } from '../support/dialects.js';
+import { freePort } from '../support/process.js';
 import {
   ADMIN_KEY,
   startService,
@@ -63,14 +62,6 @@ async function spawnRealname(env: Record<string, string>, args: string[], ready:
   return p;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await ok())) {
@@ -88,7 +79,7 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
   beforeAll(async () => {
     s = await startService('postgres', { REALNAME_ISSUER: ISSUER });
     const env = {
-      REALNAME_DATABASE_URL: `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${s.home.schema}`)}`,
+      REALNAME_DATABASE_URL: schemaUrl(s.home.schema!),
       REALNAME_DATA_DIR: s.home.dir,
       REALNAME_MASTER_KEY: s.home.masterKey,
       REALNAME_ADMIN_KEY: ADMIN_KEY,

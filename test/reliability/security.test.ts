@@ -24,7 +24,7 @@ import { SignJWT, exportJWK, generateKeyPair, decodeProtectedHeader, decodeJwt, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signParticipantRequest, verifyParticipantRequest } from '../../src/adapters/participants/http.js';
 import { runRealname } from '../support/cli.js';
-import { dialects, TEST_DATABASE_URL } from '../support/dialects.js';
+import { dialects, schemaUrl } from '../support/dialects.js';
 import { operationsOf, validValue, type JsonSchema, type Operation } from '../support/openapi-fuzz.js';
 import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
 import { ADMIN_KEY, startService, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
@@ -388,7 +388,7 @@ describe.each(dialects().map((d) => d.name))('security on %s', (dialect) => {
       REALNAME_ID_SECRET: ID_SECRET,
       ...(s.home.schema
         ? {
-            REALNAME_DATABASE_URL: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${s.home.schema}`)}`,
+            REALNAME_DATABASE_URL: schemaUrl(s.home.schema),
           }
         : {}),
     };

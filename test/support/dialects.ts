@@ -50,6 +50,16 @@ export interface DialectUnderTest {
 export const TEST_DATABASE_URL =
   process.env.REALNAME_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/**
+ * `url` with `schema` as the connection's search_path: what a separate `realname` process is given
+ * as REALNAME_DATABASE_URL to open the store of one test schema.
+ *
+ * @example schemaUrl(TEST_DATABASE_URL, 'rn_ab12') // '…/test?options=-c%20search_path%3Drn_ab12'
+ */
+export function schemaUrl(schema: string, url = TEST_DATABASE_URL): string {
+  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
 const quiet = { warn: () => undefined };
 
 function sqlite(): DialectUnderTest {

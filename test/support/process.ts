@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { TEST_DATABASE_URL, type DialectName } from './dialects.js';
+import { schemaUrl, TEST_DATABASE_URL, type DialectName } from './dialects.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const PROCESS_ADMIN_KEY = 'rn_reliability_admin_0123456789abcdef';
@@ -114,7 +114,7 @@ export async function processHome(
       REALNAME_LOG_LEVEL: 'silent',
       ...(schema
         ? {
-            REALNAME_DATABASE_URL: `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+            REALNAME_DATABASE_URL: schemaUrl(schema, databaseUrl),
             REALNAME_DB_POOL: '8',
           }
         : {}),
