@@ -6,9 +6,9 @@
  */
 import { dayKey, startOfDayKey } from '../core/calendar.js';
 import { DAY_MS } from '../core/clock.js';
-import { CATALOGUE, type Code } from '../core/errors/catalogue.js';
+import { CATALOGUE, isCode } from '../core/errors/index.js';
 import { localizedRemediation, type Localized, type Params } from '../core/errors/render.js';
-import type { StatsStore } from '../core/stats.js';
+import type { StatsStore } from '../core/ports.js';
 import type { AppDeps } from './deps.js';
 
 /** How many codes the dashboard ranks. */
@@ -95,7 +95,7 @@ export function createStatsService(deps: Pick<AppDeps, 'clock'> & { stats: Stats
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .slice(0, TOP_CODES)
         .map(([code, count]) => {
-          const known = code in CATALOGUE ? (code as Code) : null;
+          const known = isCode(code) ? code : null;
           return {
             code,
             rule: known ? ((CATALOGUE[known] as { rule?: string }).rule ?? null) : null,

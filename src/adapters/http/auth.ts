@@ -144,6 +144,19 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
 }
 
 /**
+ * A preHandler for routes open to any valid key or token whatever its scopes (e.g. "who am I"):
+ * no valid token → 401 UNAUTHENTICATED. {@link requireScope} starts with it.
+ *
+ * @example
+ * app.get('/v1/session', { preHandler: requireAuthenticated }, handler);
+ */
+export async function requireAuthenticated(request: FastifyRequest): Promise<Principal> {
+  const principal = await request.server.authenticate(request);
+  if (principal === null) throw new DomainError('UNAUTHENTICATED');
+  return principal;
+}
+
+/**
  * A preHandler that authenticates the caller and requires `scope`: no valid token → 401
  * UNAUTHENTICATED; a token without the scope → 403 FORBIDDEN naming it. `admin` satisfies every scope.
  * With `endUsers: false`, an end-user token is refused whatever its implicit scopes.
@@ -156,8 +169,7 @@ export function requireScope(
   opts: { endUsers?: boolean } = {},
 ): (request: FastifyRequest) => Promise<void> {
   return async (request) => {
-    const principal = await request.server.authenticate(request);
-    if (principal === null) throw new DomainError('UNAUTHENTICATED');
+    const principal = await requireAuthenticated(request);
     // An end-user token's implicit scopes are for its own account (accountAccess limits them there):
     // a platform route that names no account opts out, or a user token would read the platform's
     // records through them (found by the security suite: any user token listed every app).

@@ -5,8 +5,7 @@
  * read: kinds, outcomes, codes and instants.
  */
 import type { Kysely } from 'kysely';
-import type { RiskEvaluation } from '../../core/ports.js';
-import type { OperationCount, RefusalRecord, StatsStore } from '../../core/stats.js';
+import type { OperationCount, RefusalRecord, RiskEvaluation, StatsStore } from '../../core/ports.js';
 import type { KyselyStore } from './kysely-store.js';
 import { toNumber, type Database } from './schema.js';
 

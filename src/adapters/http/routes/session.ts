@@ -4,7 +4,7 @@
  * (`serve --demo`) — the demo accounts and a sign-in that issues an end-user token for one of them
  * or a demo reviewer key. Without demo mode the demo routes are hidden and answer 404 NOT_FOUND.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEMO_REVIEWERS, type DemoService } from '../../../app/demo.js';
@@ -12,7 +12,7 @@ import { evidenceKinds } from '../../../app/evidence-kinds.js';
 import { DomainError } from '../../../core/errors/index.js';
 import { EVIDENCE_KINDS } from '../../../core/preflight.js';
 import { ACCOUNT_STATUSES, REGIONS } from '../../../core/model.js';
-import { principalOf, requireScope } from '../auth.js';
+import { principalOf, requireAuthenticated, requireScope } from '../auth.js';
 import { problemResponses } from '../errors.js';
 import { Id, LocalizedSchema } from './schemas.js';
 
@@ -53,11 +53,6 @@ const DemoSessionSchema = z
   })
   .meta({ id: 'DemoSession' });
 
-/** Authenticated by any valid key or token, whatever its scopes. */
-async function authenticated(request: FastifyRequest): Promise<void> {
-  if ((await request.server.authenticate(request)) === null) throw new DomainError('UNAUTHENTICATED');
-}
-
 /**
  * @example sessionRoutes(server, demoMode ? services.demo : null);
  */
@@ -72,7 +67,7 @@ export function sessionRoutes(app: FastifyInstance, demo: DemoService | null): v
         summary: 'Who the bearer token is: its kind, its account (an end-user token) and its scopes',
         response: { 200: SessionSchema, ...problemResponses(401, 429) },
       },
-      preHandler: authenticated,
+      preHandler: requireAuthenticated,
     },
     (req) => {
       const p = principalOf(req);
