@@ -12,7 +12,7 @@
  * const [req] = fc.sample(arb, { seed: 42, numRuns: 1 });
  */
 import fc from 'fast-check';
-import { cnIdCheckDigit } from '../../src/core/document-number.js';
+import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 
 /** A JSON Schema (or the OpenAPI document) read as loosely as JSON is. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON Schema of any shape
@@ -71,19 +71,13 @@ export interface FuzzContext {
   known: Record<string, readonly string[]>;
 }
 
-/** A mainland ID number that passes GB 11643, for a birth date. */
-function validCnId(birth: string, seq: number): string {
-  const first17 = `110105${birth}${String(100 + (seq % 900)).padStart(3, '0')}`;
-  return first17 + cnIdCheckDigit(first17);
-}
-
-const VALID_CN_ID = validCnId('19900307', 451);
+const VALID_CN_ID = demoIdNumber(451, '19900307');
 /** Document numbers that must each be refused with a named problem, never a 500 (GB 11643). */
 export const INVALID_ID_NUMBERS: readonly string[] = [
   VALID_CN_ID.slice(0, 17) + (VALID_CN_ID[17] === '0' ? '1' : '0'), // wrong check digit
-  validCnId('19901301', 1), // month 13
-  validCnId('19900230', 2), // 30 February
-  validCnId('21990101', 3), // born in the future
+  demoIdNumber(1, '19901301'), // month 13
+  demoIdNumber(2, '19900230'), // 30 February
+  demoIdNumber(3, '21990101'), // born in the future
   VALID_CN_ID.slice(0, 17), // 17 characters
   `${VALID_CN_ID}0`, // 19 characters
   VALID_CN_ID.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))), // full-width digits
@@ -175,7 +169,7 @@ function types(schema: JsonSchema): string[] {
 function hinted(name: string | null, ctx: FuzzContext): fc.Arbitrary<string> | null {
   if (name === null) return null;
   if (name === 'documentNumber' || name === 'number')
-    return fc.oneof(fc.constant(validCnId('19850612', 77)), fc.constantFrom(...INVALID_ID_NUMBERS));
+    return fc.oneof(fc.constant(demoIdNumber(77, '19850612')), fc.constantFrom(...INVALID_ID_NUMBERS));
   if (name === 'phone' || name === 'reservedPhone')
     return fc.oneof(
       fc.constant('+86 13912345678'),
