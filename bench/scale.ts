@@ -36,7 +36,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { simulatedImport } from '../src/adapters/cli/load.js';
 import { loadConfig } from '../src/config.js';
-import { SIM_DEFAULT_NOW, simulateAccount } from '../src/core/risk/simulate.js';
+import { mulberry32, SIM_DEFAULT_NOW, simulateAccount } from '../src/core/risk/simulate.js';
 import { createRealname, type Realname } from '../src/main.js';
 import { schemaUrl, TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
 import { freePort } from '../test/support/process.js';
@@ -91,16 +91,12 @@ export interface Population {
   runs: Record<Case, LoadResult[]>;
 }
 
-/** A seeded uniform draw of distinct indices in [0, n). */
+/** A seeded uniform draw of distinct indices in [0, n) (the simulator's mulberry32). */
 function* uniformIndices(n: number, seed: number): Generator<number> {
-  let a = seed >>> 0;
+  const random = mulberry32(seed);
   const seen = new Set<number>();
   while (seen.size < n) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const i = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    const i = Math.floor(random() * n);
     if (seen.has(i)) continue;
     seen.add(i);
     yield i;
