@@ -39,9 +39,9 @@ import {
   type Operation,
 } from '../support/openapi-fuzz.js';
 import { seedFromEnv } from '../support/random.js';
-import { startService, verifiedCode, type Service } from '../support/service.js';
+import { ADMIN_KEY, startService, verifiedCode, type Service } from '../support/service.js';
 import { auditActionsAfter, diffDigest, isRefusalAudit, stateDigest } from '../support/state-digest.js';
-import { person, verifiedAccount } from '../support/workload.js';
+import { person, verifiedAccount, type Api } from '../support/workload.js';
 
 const SEED = seedFromEnv('fuzz');
 const RUNS = Number(process.env.REALNAME_FUZZ_RUNS ?? 100);
@@ -94,11 +94,7 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
     started = performance.now();
     s = await startService(dialect, { REALNAME_RATE_LIMIT: '100000000' });
     const now = s.clock.now();
-    const call = (
-      m: string,
-      p: string,
-      o?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
-    ) => s.call(m, p, o);
+    const call: Api = (m, p, o) => s.call(m, p, o);
     await verifiedAccount(call, {
       id: 'acc_fuzz_1',
       person: person(1, 7),
@@ -144,12 +140,11 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
       },
     });
     keys.push(
-      null,
+      ADMIN_KEY,
       user.body.secret as string,
       reviewer.body.secret as string,
       platform.body.secret as string,
     );
-    keys[0] = 'rn_test_admin_key_0123456789abcdef';
     Object.assign(known, {
       accountId: ['acc_fuzz_1', 'acc_fuzz_2', 'acc_fuzz_3', 'acc_missing'],
       operationId: [del.body.id as string, 'op_missing'],
@@ -287,7 +282,7 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
     const arb = fc.constantFrom(...mutating).chain((op) =>
       fc.tuple(
         fc.constant(op),
-        requestArbitrary(op, doc, { known, keys: [keys[0]!] }),
+        requestArbitrary(op, doc, { known, keys: [ADMIN_KEY] }),
         fc.uuid(),
         (op.body ? validValue(op.body, doc, { known }) : fc.constant({})).map((v) => JSON.stringify(v)),
       ),
@@ -296,7 +291,7 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
     let reused = 0;
     await fc.assert(
       fc.asyncProperty(arb, async ([op, r, key, otherBody]) => {
-        const headers = { ...r.headers, authorization: `Bearer ${keys[0]}`, 'idempotency-key': key };
+        const headers = { ...r.headers, authorization: `Bearer ${ADMIN_KEY}`, 'idempotency-key': key };
         const send = (payload: FuzzRequest['payload']) =>
           s.rn.server.inject({
             method: r.method as 'POST',
@@ -481,7 +476,7 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
     await s.rn.server.listen({ port: 0, host: '127.0.0.1' });
     const { port } = s.rn.server.server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}/v1/accounts`;
-    const headers = { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' };
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     const cases: { name: string; init: RequestInit & { duplex?: string } }[] = [
       { name: '2 MiB', init: { method: 'POST', headers, body: `{"id":"${'a'.repeat(2 * 1024 * 1024)}"}` } },
       {
