@@ -29,7 +29,7 @@ import { operationsOf, validValue, type JsonSchema, type Operation } from '../su
 import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
 import { ADMIN_KEY, startService, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
 import { diffDigest, stateDigest } from '../support/state-digest.js';
-import { person, verifiedAccount } from '../support/workload.js';
+import { person, verifiedAccount, type Api } from '../support/workload.js';
 
 const ISSUER = 'https://realname.security.test';
 const PARTICIPANT_SECRET = 'security-participant-secret-0123456789';
@@ -75,11 +75,7 @@ describe.each(dialects().map((d) => d.name))('security on %s', (dialect) => {
     });
     doc = (await s.call('GET', '/openapi.json')).body as JsonSchema;
     operations = operationsOf(doc);
-    const call = (
-      m: string,
-      p: string,
-      o?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
-    ) => s.call(m, p, o);
+    const call: Api = (m, p, o) => s.call(m, p, o);
     const now = s.clock.now();
     expect(
       (
@@ -482,9 +478,9 @@ describe.each(dialects().map((d) => d.name))('security on %s', (dialect) => {
     let answers = 0;
     for (const op of operations) {
       // Reads of every route as an admin and as the account's own user; writes that refuse.
+      const body = bodies(op)[0];
       for (const key of [ADMIN_KEY, tokens.user!, tokens.platform!]) {
         for (const who of [ids.a, ids.b]) {
-          const body = op.method === 'GET' ? undefined : bodies(op)[0];
           if (
             op.method !== 'GET' &&
             key === ADMIN_KEY &&
