@@ -127,7 +127,7 @@ function AccountPage({ api, token, accountId }: { api: Client; token: string; ac
         onChanged={refresh}
       />
       <Capabilities api={api} accountId={accountId} version={version} />
-      <ExportData api={api} token={token} accountId={accountId} />
+      <ExportData token={token} accountId={accountId} />
     </>
   );
 }

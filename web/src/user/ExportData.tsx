@@ -4,7 +4,7 @@ import { download, fetchBlob } from '../shared/api';
 import { useI18n } from '../shared/i18n';
 import { ActionButton } from '../shared/ui';
 
-export function ExportData({ token, accountId }: { api: unknown; token: string; accountId: string }) {
+export function ExportData({ token, accountId }: { token: string; accountId: string }) {
   const { t, lang } = useI18n();
   const [done, setDone] = useState<number | null>(null);
   return (
