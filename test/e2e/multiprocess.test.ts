@@ -15,10 +15,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
+import { DAY_MS } from '../../src/core/clock.js';
 import { SECEVENT_TOPIC } from '../../src/core/security-events.js';
 import { realnameArgv } from '../support/cli.js';
 import { dialects, schemaUrl } from '../support/dialects.js';
-import { freePort } from '../support/process.js';
+import { freePort, httpCall, ROOT } from '../support/process.js';
 import {
   ADMIN_KEY,
   startService,
@@ -29,8 +30,6 @@ import {
 } from '../support/service.js';
 import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const DAY = 86_400_000;
 const ISSUER = 'https://realname.test';
 const API_PROCESSES = 3;
 const WORKERS = 3;
@@ -44,7 +43,7 @@ interface Proc {
 /** `realname <args>` as a process through tsx (no build needed), ready once `ready` is printed. */
 async function spawnRealname(env: Record<string, string>, args: string[], ready: RegExp): Promise<Proc> {
   const child = spawn(process.execPath, realnameArgv(...args), {
-    cwd: root,
+    cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: 'pipe',
   });
@@ -146,7 +145,7 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
     }
     // Deletions whose 60-day cooling-off (R-DEL-2) ends two seconds from now, in real time: the
     // workers are already sweeping every 100 ms when they fall due, all at once.
-    s.clock.set(Date.now() - 60 * DAY + 2_000);
+    s.clock.set(Date.now() - 60 * DAY_MS + 2_000);
     const ops: string[] = [];
     for (let i = 0; i < 12; i++) {
       const id = `acc_mp_del_${i}`;
@@ -223,10 +222,9 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
   it('R-CARD-2 R-CARD-5 100 parallel credit-card unbinds spread over three API processes: exactly 3 succeed', async () => {
     s.clock.set(T0);
     for (const a of apis) {
-      const r = await fetch(`${a.url}/v1/dev/clock`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ set: new Date(T0).toISOString() }),
+      const r = await httpCall(a.url, 'POST', '/v1/dev/clock', {
+        key: ADMIN_KEY,
+        body: { set: new Date(T0).toISOString() },
       });
       expect(r.status).toBe(200);
     }
@@ -242,7 +240,7 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
       ).status,
     ).toBe(201);
     await s.call('PUT', `/v1/accounts/${id}/devices/dev_primary`, {
-      body: { platform: 'android', osVersion: '14', primary: true, addedAt: T0 - 400 * DAY },
+      body: { platform: 'android', osVersion: '14', primary: true, addedAt: T0 - 400 * DAY_MS },
     });
     const N = 100;
     const codes: string[] = [];
@@ -254,22 +252,18 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
       codes.push(await verifiedCode(s, id, 'card.unbind', `c${i}`));
     }
     const results = await Promise.all(
-      Array.from({ length: N }, async (_, i) => {
-        const res = await fetch(`${apis[i % apis.length]!.url}/v1/accounts/${id}/operations/card-unbind`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            cardId: `c${i}`,
-            evidence: [{ kind: 'reserved_phone_code', ref: codes[i]! }],
-          }),
-        });
-        return { status: res.status, body: (await res.json()) as { blockers?: { code: string }[] } };
-      }),
+      Array.from({ length: N }, (_, i) =>
+        httpCall(apis[i % apis.length]!.url, 'POST', `/v1/accounts/${id}/operations/card-unbind`, {
+          key: ADMIN_KEY,
+          body: { cardId: `c${i}`, evidence: [{ kind: 'reserved_phone_code', ref: codes[i]! }] },
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === 202)).toHaveLength(3);
     const refused = results.filter((r) => r.status === 422);
     expect(refused).toHaveLength(N - 3);
-    for (const r of refused) expect(r.body.blockers?.map((b) => b.code)).toEqual(['CREDIT_CARD_DAILY_LIMIT']);
+    for (const r of refused)
+      expect(r.body.blockers?.map((b: { code: string }) => b.code)).toEqual(['CREDIT_CARD_DAILY_LIMIT']);
     const facts = await s.rn.store.facts(id);
     expect(facts?.cards).toHaveLength(N - 3);
     expect(facts?.history.cardUnbinds).toHaveLength(3);
