@@ -58,7 +58,7 @@ export function OperationPanel({
   onSelect: (s: Selection) => void;
   onChanged: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { kind } = selection;
   const cards = facts?.cards ?? [];
   const links = (facts?.enterpriseLinks ?? []).filter((l) => l.active);
@@ -152,7 +152,7 @@ export function OperationPanel({
                 {t('checkAgain')}
               </button>
               {p.retryAfter !== null && (
-                <p className="muted">{t('retryAfter', { at: dateTime(p.retryAfter, useI18nLang()) })}</p>
+                <p className="muted">{t('retryAfter', { at: dateTime(p.retryAfter, lang) })}</p>
               )}
             </>
           )}
@@ -186,10 +186,6 @@ export function OperationPanel({
       )}
     </section>
   );
-}
-
-function useI18nLang() {
-  return useI18n().lang;
 }
 
 function WarningItem({ warning }: { warning: Preflight['warnings'][number] }) {
