@@ -13,8 +13,9 @@ import { Header, Loading, ProblemView, useLoad } from '../shared/ui';
 import { Capabilities } from './Capabilities';
 import { Compare } from './Compare';
 import { ExportData } from './ExportData';
-import { OperationPanel, type Selection } from './OperationPanel';
+import { OperationPanel } from './OperationPanel';
 import { Operations } from './Operations';
+import type { Selection } from './selection';
 import { SignIn } from './SignIn';
 import { Status } from './Status';
 

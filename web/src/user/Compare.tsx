@@ -2,7 +2,7 @@
 import { ok, type Client } from '../shared/api';
 import { useI18n } from '../shared/i18n';
 import { Loading, ProblemView, useLoad } from '../shared/ui';
-import type { Selection } from './OperationPanel';
+import type { Selection } from './selection';
 
 function hours(h: number, t: (k: 'hoursShort' | 'daysShort', p: Record<string, number>) => string): string {
   return h >= 48 ? t('daysShort', { n: Math.round(h / 24) }) : t('hoursShort', { n: h });

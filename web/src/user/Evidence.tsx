@@ -9,7 +9,7 @@ import { ApiError, ok, toBase64, type Client, type Ok, type Preflight } from '..
 import { dateTime } from '../shared/format';
 import { useI18n } from '../shared/i18n';
 import { ActionButton, useLoad } from '../shared/ui';
-import type { OpKind } from './OperationPanel';
+import type { OpKind } from './selection';
 
 type Card = Ok<'/v1/accounts/{accountId}', 'get'>['cards'][number];
 type KindInfo = Ok<'/v1/evidence-kinds', 'get'>[number];

@@ -12,26 +12,9 @@ import type { MessageKey } from '../shared/messages';
 import { ActionButton, Loading, ProblemView, useLoad } from '../shared/ui';
 import { EvidenceSlot, type EvidenceContext } from './Evidence';
 import { kindLabel } from './Operations';
+import { OP_SEGMENTS, type OpKind, type Selection } from './selection';
 
 type Facts = Ok<'/v1/accounts/{accountId}', 'get'>;
-
-export const OP_SEGMENTS = {
-  'account.delete': 'deletion',
-  'card.unbind': 'card-unbind',
-  'realname.change': 'realname-change',
-  'realname.revoke': 'realname-revoke',
-  'enterprise.detach': 'enterprise-detach',
-  'appeal.submit': 'appeal',
-  'payment.restore': 'payment-restore',
-  'data.export': 'data-export',
-} as const;
-export type OpKind = keyof typeof OP_SEGMENTS;
-
-export interface Selection {
-  kind: OpKind;
-  cardId?: string | undefined;
-  linkId?: string | undefined;
-}
 
 // Every preflight and start route has the same shape: one of them types them all.
 type PREFLIGHT = '/v1/accounts/{accountId}/operations/deletion/preflight';

@@ -5,7 +5,7 @@ import { useI18n } from '../shared/i18n';
 import { dateTime } from '../shared/format';
 import type { MessageKey } from '../shared/messages';
 import { ActionButton, Loading, ProblemView, useLoad, type Loaded } from '../shared/ui';
-import type { Selection } from './OperationPanel';
+import type { Selection } from './selection';
 
 type Facts = Ok<'/v1/accounts/{accountId}', 'get'>;
 
