@@ -127,20 +127,16 @@ describe.each(dialects().map((d) => d.name))('bulk import on %s', (dialect) => {
   });
 
   it('leaves the planner statistics of the imported tables fresh (ANALYZE after the load)', async () => {
-    const db = s.rn.store.db;
-    if (dialect === 'sqlite') {
-      const { rows } = await sql<{ tbl: string }>`select distinct tbl from sqlite_stat1`.execute(db);
-      expect(rows.map((r) => r.tbl)).toEqual(
-        expect.arrayContaining(['accounts', 'identities', 'cards', 'history']),
-      );
-    } else {
-      const { rows } = await sql<{ relname: string }>`
-        select relname from pg_stat_user_tables
-        where schemaname = current_schema() and last_analyze is not null`.execute(db);
-      expect(rows.map((r) => r.relname)).toEqual(
-        expect.arrayContaining(['accounts', 'identities', 'cards', 'history']),
-      );
-    }
+    const analyzed =
+      dialect === 'sqlite'
+        ? sql<{ name: string }>`select distinct tbl as name from sqlite_stat1`
+        : sql<{ name: string }>`
+            select relname as name from pg_stat_user_tables
+            where schemaname = current_schema() and last_analyze is not null`;
+    const { rows } = await analyzed.execute(s.rn.store.db);
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['accounts', 'identities', 'cards', 'history']),
+    );
   });
 
   it('refuses a batch with an invalid document number whole, naming the account, and writes nothing of it', async () => {
