@@ -12,7 +12,7 @@
  * It is the fake of something outside the system, behind the real interface (HTTP).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenLoopback } from './loopback.js';
+import { listenLoopback, readBody } from './loopback.js';
 import { verifyParticipantRequest } from '../../src/adapters/participants/http.js';
 
 export type Phase = 'prepare' | 'commit' | 'abort';
@@ -44,12 +44,6 @@ export interface FakeParticipant {
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** @example const bureau = await startFakeParticipant('credit_bureau', SECRET); */

@@ -3,8 +3,15 @@
  * service does (the fakes behind the real interfaces: a SET receiver, a saga participant).
  * @example const srv = await listenLoopback(handler); await srv.down(); await srv.up(); srv.port;
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** The whole body of a request, as UTF-8 text. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export interface LoopbackServer {
   /** The port, the same after every `up`. */

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import { listenLoopback } from './loopback.js';
+import { listenLoopback, readBody } from './loopback.js';
 
 export type ReceiverMode = 'up' | 'unavailable' | { err: string; status?: number };
 
@@ -37,12 +37,6 @@ export interface SetReceiver {
   /** Verify a token against the service's JWKS as it is now (a fresh fetch). */
   verify(jwt: string, appId: string): Promise<Receipt>;
   close(): Promise<void>;
-}
-
-async function body(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function startReceiver(opts: { jwksUrl: string; issuer: string }): Promise<SetReceiver> {
@@ -75,7 +69,7 @@ export async function startReceiver(opts: { jwksUrl: string; issuer: string }): 
         rejected.push({ appId, reason: `${req.method} ${String(req.headers['content-type'])}` });
         return send(400, { err: 'invalid_request', description: 'not a SET' });
       }
-      const jwt = await body(req);
+      const jwt = await readBody(req);
       let receipt: Receipt;
       try {
         decodeProtectedHeader(jwt);
