@@ -17,6 +17,13 @@ type Responses<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] ex
 export type Ok<P extends keyof paths, M extends keyof paths[P], S extends number = 200> =
   Responses<P, M> extends Record<S, { content: { 'application/json': infer J } }> ? J : never;
 
+/** The JSON body a route takes. */
+export type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer J } };
+}
+  ? J
+  : never;
+
 export type Preflight = Ok<'/v1/accounts/{accountId}/operations/deletion/preflight', 'get'>;
 export type Blocker = Preflight['blockers'][number];
 export type Operation = Ok<'/v1/accounts/{accountId}/operations/{operationId}', 'get'>;

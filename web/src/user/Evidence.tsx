@@ -5,7 +5,7 @@
  * way), a file uploaded, or a statement typed and uploaded as text.
  */
 import { useState } from 'react';
-import { ApiError, ok, toBase64, type Client, type Ok, type Preflight } from '../shared/api';
+import { ApiError, ok, toBase64, type Body, type Client, type Ok, type Preflight } from '../shared/api';
 import { dateTime } from '../shared/format';
 import { useI18n } from '../shared/i18n';
 import { ActionButton, useLoad } from '../shared/ui';
@@ -14,25 +14,11 @@ import type { OpKind } from './selection';
 type Card = Ok<'/v1/accounts/{accountId}', 'get'>['cards'][number];
 type KindInfo = Ok<'/v1/evidence-kinds', 'get'>[number];
 type Requirement = Preflight['requiredEvidence'][number];
-/** The body of `POST …/verifications` (VerificationRequestBody of the API). */
-interface VerificationBody {
-  purpose:
-    | 'card.unbind'
-    | 'account.delete'
-    | 'realname.revoke'
-    | 'realname.change'
-    | 'enterprise.detach'
-    | 'appeal.submit';
-  cardId?: string;
-  guardian?: boolean;
-  bankCheck?: {
-    cardNumber: string;
-    holderName: string;
-    documentType: 'cn_id' | 'hk_mo_permit' | 'tw_permit' | 'passport';
-    documentNumber: string;
-    reservedPhone: string;
-  };
-}
+type VerificationBody = Body<'/v1/accounts/{accountId}/verifications', 'post'>;
+/** The new subject of a change: its bank check is made in that name. */
+export type NewDocument = NonNullable<
+  Body<'/v1/accounts/{accountId}/operations/realname-change', 'post'>['newDocument']
+>;
 type Challenge = Ok<'/v1/accounts/{accountId}/verifications', 'post', 201>;
 
 export interface EvidenceContext {
@@ -42,7 +28,7 @@ export interface EvidenceContext {
   cardId: string | undefined;
   cards: Card[];
   minor: boolean;
-  newDocument: { type: 'cn_id' | 'hk_mo_permit' | 'tw_permit' | 'passport'; number: string; name: string };
+  newDocument: NewDocument;
 }
 
 export function EvidenceSlot({

@@ -5,12 +5,12 @@
  * with the evidence and step-up the preflight asks for (codes, files, a statement).
  */
 import { useState, type ReactNode } from 'react';
-import { ApiError, ok, type Blocker, type Client, type Ok, type Paths, type Preflight } from '../shared/api';
+import { ApiError, ok, type Blocker, type Body, type Client, type Ok, type Preflight } from '../shared/api';
 import { date, dateTime } from '../shared/format';
 import { useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
 import { ActionButton, Loading, ProblemView, useLoad } from '../shared/ui';
-import { EvidenceSlot, type EvidenceContext } from './Evidence';
+import { EvidenceSlot, type EvidenceContext, type NewDocument } from './Evidence';
 import { kindLabel } from './Operations';
 import { OP_SEGMENTS, type OpKind, type Selection } from './selection';
 
@@ -19,8 +19,9 @@ type Facts = Ok<'/v1/accounts/{accountId}', 'get'>;
 // Every preflight and start route has the same shape: one of them types them all.
 type PREFLIGHT = '/v1/accounts/{accountId}/operations/deletion/preflight';
 type START = '/v1/accounts/{accountId}/operations/deletion';
-type StartBody = NonNullable<Paths[START]['post']['requestBody']>['content']['application/json'];
+type StartBody = Body<START, 'post'>;
 type EvidenceKind = NonNullable<StartBody['evidence']>[number]['kind'];
+type Claim = NonNullable<StartBody['claim']>;
 
 export function OperationPanel({
   api,
@@ -305,7 +306,7 @@ function withNeed(
     : [...reqs, need];
 }
 
-const DOC_TYPES = ['cn_id', 'hk_mo_permit', 'tw_permit', 'passport'] as const;
+const DOC_TYPES: readonly NewDocument['type'][] = ['cn_id', 'hk_mo_permit', 'tw_permit', 'passport'];
 
 function Confirm({
   api,
@@ -328,16 +329,8 @@ function Confirm({
   const kinds = useLoad(() => ok(api.GET('/v1/evidence-kinds')), []);
   const [refs, setRefs] = useState<Record<string, (string | null)[]>>({});
   const [ack, setAck] = useState(false);
-  const [newDocument, setNewDocument] = useState<{
-    type: (typeof DOC_TYPES)[number];
-    number: string;
-    name: string;
-  }>({
-    type: 'cn_id',
-    number: '',
-    name: '',
-  });
-  const [claim, setClaim] = useState<'other' | 'account_stolen'>('other');
+  const [newDocument, setNewDocument] = useState<NewDocument>({ type: 'cn_id', number: '', name: '' });
+  const [claim, setClaim] = useState<Claim>('other');
   const [started, setStarted] = useState<string | null>(null);
   // R-RISK-1: risk control may ask at the start for one more verification (a face video of the
   // holder) than the preflight did; it joins the list and the same start is made again with it.
@@ -376,7 +369,7 @@ function Confirm({
             <select
               value={newDocument.type}
               onChange={(e) =>
-                setNewDocument({ ...newDocument, type: e.target.value as (typeof DOC_TYPES)[number] })
+                setNewDocument({ ...newDocument, type: e.target.value as NewDocument['type'] })
               }
             >
               {DOC_TYPES.map((d) => (
@@ -406,7 +399,7 @@ function Confirm({
       {kind === 'appeal.submit' && (
         <label>
           {t('appealClaim')}
-          <select value={claim} onChange={(e) => setClaim(e.target.value as 'other' | 'account_stolen')}>
+          <select value={claim} onChange={(e) => setClaim(e.target.value as Claim)}>
             <option value="other">{t('claimOther')}</option>
             <option value="account_stolen">{t('claimStolen')}</option>
           </select>
