@@ -42,7 +42,9 @@ export interface SetReceiver {
 export async function startReceiver(opts: { jwksUrl: string; issuer: string }): Promise<SetReceiver> {
   // cooldown 0: after a key rotation an unknown kid makes it fetch the JWKS again at once. A long
   // timeout: a loaded test machine must not turn a slow JWKS fetch into a refused event.
-  const jwks = createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 0, timeoutDuration: 30_000 });
+  const remoteJwks = () =>
+    createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 0, timeoutDuration: 30_000 });
+  const jwks = remoteJwks();
   const modes = new Map<string, ReceiverMode>();
   const seen: Receipt[] = [];
   const accepted: Receipt[] = [];
@@ -98,12 +100,7 @@ export async function startReceiver(opts: { jwksUrl: string; issuer: string }): 
     rejected,
     down: () => server.down(),
     start: () => server.up(),
-    verify: (jwt, appId) =>
-      verifyWith(
-        createRemoteJWKSet(new URL(opts.jwksUrl), { cooldownDuration: 0, timeoutDuration: 30_000 }),
-        jwt,
-        appId,
-      ),
+    verify: (jwt, appId) => verifyWith(remoteJwks(), jwt, appId),
     close: () => server.close(),
   };
 }
