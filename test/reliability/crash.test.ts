@@ -42,7 +42,7 @@ import {
   type ServiceProcess,
 } from '../support/process.js';
 import { rng, seedFromEnv } from '../support/random.js';
-import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
+import { copiesByJti, startReceiver, type SetReceiver } from '../support/set-receiver.js';
 import {
   person,
   RetryLater,
@@ -590,13 +590,7 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
       secevents.filter((r) => r.delivered_at === null || r.dead_at !== null).map((r) => r.key),
       'security events not delivered',
     ).toEqual([]);
-    const receivedByJti = new Map<string, string[]>();
-    for (const r of receiver.accepted) {
-      const jti = String(r.claims.jti);
-      (receivedByJti.get(jti) ?? receivedByJti.set(jti, []).get(jti)!).push(
-        JSON.stringify({ ...r.claims, iat: 0 }),
-      );
-    }
+    const receivedByJti = copiesByJti(receiver.accepted);
     expect(
       secevents.filter((r) => !receivedByJti.has(r.key)).map((r) => r.key),
       'events the receiver never accepted',

@@ -34,7 +34,7 @@ import {
   type ServiceProcess,
 } from '../support/process.js';
 import { revocableAccount, startRevocation } from '../support/revocation.js';
-import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
+import { copiesByJti, startReceiver, type SetReceiver } from '../support/set-receiver.js';
 import { startService, verifiedCode, type Service } from '../support/service.js';
 import { person, verifiedAccount } from '../support/workload.js';
 
@@ -358,11 +358,7 @@ describe.each(dialects().map((d) => d.name))('faults on %s', (dialect) => {
       }
       const rows = await events();
       expect(rows.filter((e) => e.delivered_at === null || e.dead_at !== null)).toEqual([]);
-      const byJti = new Map<string, string[]>();
-      for (const r of receiver.accepted)
-        (
-          byJti.get(String(r.claims.jti)) ?? byJti.set(String(r.claims.jti), []).get(String(r.claims.jti))!
-        ).push(JSON.stringify({ ...r.claims, iat: 0 }));
+      const byJti = copiesByJti(receiver.accepted);
       for (const e of rows) expect(byJti.get(e.key), `event ${e.key} never accepted`).toBeDefined();
       for (const copies of byJti.values()) expect(new Set(copies).size).toBe(1);
       expect(receiver.rejected).toEqual([]);

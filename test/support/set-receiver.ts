@@ -39,6 +39,20 @@ export interface SetReceiver {
   close(): Promise<void>;
 }
 
+/**
+ * Tokens by `jti`, each copy as its claims with `iat` zeroed: a redelivery is signed anew, so
+ * copies of one event may differ in `iat` only (a receiver deduplicates them by `jti`, R-NOTIFY-1).
+ * @example for (const copies of copiesByJti(receiver.accepted).values()) expect(new Set(copies).size).toBe(1);
+ */
+export function copiesByJti(receipts: readonly Receipt[]): Map<string, string[]> {
+  const byJti = new Map<string, string[]>();
+  for (const r of receipts) {
+    const jti = String(r.claims.jti);
+    (byJti.get(jti) ?? byJti.set(jti, []).get(jti)!).push(JSON.stringify({ ...r.claims, iat: 0 }));
+  }
+  return byJti;
+}
+
 export async function startReceiver(opts: { jwksUrl: string; issuer: string }): Promise<SetReceiver> {
   // cooldown 0: after a key rotation an unknown kid makes it fetch the JWKS again at once. A long
   // timeout: a loaded test machine must not turn a slow JWKS fetch into a refused event.
