@@ -6,10 +6,9 @@
 import { useState } from 'react';
 import { ApiError, fetchBlob, ok, type Client, type Ok } from '../shared/api';
 import { dateTime, money } from '../shared/format';
-import { useI18n } from '../shared/i18n';
+import { kindLabel, useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
 import { ActionButton, Loading, ProblemView, useLoad } from '../shared/ui';
-import { kindLabel } from '../user/Operations';
 
 export function CaseView({
   api,

@@ -6,9 +6,8 @@
 import { useState } from 'react';
 import { ok, type Client } from '../shared/api';
 import { percent } from '../shared/format';
-import { useI18n } from '../shared/i18n';
+import { kindLabel, useI18n } from '../shared/i18n';
 import { Loading, ProblemView, useLoad } from '../shared/ui';
-import { kindLabel } from '../user/Operations';
 
 export function Dashboard({ api }: { api: Client }) {
   const { t, lang, pick } = useI18n();

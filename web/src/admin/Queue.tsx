@@ -2,9 +2,8 @@
 import { useState } from 'react';
 import { ok, type Client } from '../shared/api';
 import { date } from '../shared/format';
-import { useI18n } from '../shared/i18n';
+import { kindLabel, useI18n } from '../shared/i18n';
 import { Loading, ProblemView, useLoad } from '../shared/ui';
-import { kindLabel } from '../user/Operations';
 
 export function Queue({ api, onOpen }: { api: Client; onOpen: (operationId: string) => void }) {
   const { t, lang } = useI18n();

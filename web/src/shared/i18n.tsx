@@ -65,3 +65,8 @@ export function useI18n(): I18n {
   if (!i18n) throw new Error('useI18n() outside <I18nProvider>');
   return i18n;
 }
+
+/** The name of an operation kind ('account.delete' → op_account_delete), on both pages. */
+export function kindLabel(t: I18n['t'], kind: string): string {
+  return t(`op_${kind.replace('.', '_')}` as MessageKey);
+}

@@ -7,11 +7,10 @@
 import { useState, type ReactNode } from 'react';
 import { ApiError, ok, type Blocker, type Body, type Client, type Ok, type Preflight } from '../shared/api';
 import { date, dateTime } from '../shared/format';
-import { useI18n } from '../shared/i18n';
+import { kindLabel, useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
 import { ActionButton, Loading, ProblemView, useLoad } from '../shared/ui';
 import { EvidenceSlot, type EvidenceContext, type NewDocument } from './Evidence';
-import { kindLabel } from './Operations';
 import { OP_SEGMENTS, type OpKind, type Selection } from './selection';
 
 type Facts = Ok<'/v1/accounts/{accountId}', 'get'>;

@@ -6,18 +6,13 @@
 import { useEffect } from 'react';
 import { ok, type Client, type Operation } from '../shared/api';
 import { dateTime, remaining } from '../shared/format';
-import { useI18n } from '../shared/i18n';
-import type { MessageKey } from '../shared/messages';
+import { kindLabel, useI18n } from '../shared/i18n';
 import { ActionButton, Loading, ProblemView, useLoad, useServerNow } from '../shared/ui';
 
 /** States a user may cancel from (the flows of src/core/flows say which). */
 const CANCELLABLE = new Set(['cooling_off', 'awaiting_code', 'in_review', 'in_review_2']);
 /** States that move by themselves (a saga, a timer): poll while one is shown. */
 const MOVING = new Set(['started', 'pending_recycle', 'committing', 'compensating']);
-
-export function kindLabel(t: (k: MessageKey) => string, kind: string): string {
-  return t(`op_${kind.replace('.', '_')}` as MessageKey);
-}
 
 export function Operations({
   api,
