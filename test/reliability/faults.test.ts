@@ -144,6 +144,13 @@ describe.each(dialects().map((d) => d.name))('faults on %s', (dialect) => {
       return { state: op.state as string, reason: (op.reason?.code as string | undefined) ?? null };
     }
 
+    /** What a batch of revocations came to, for the suite's figures. */
+    const tally = (results: { state: string }[]) => ({
+      revocations: results.length,
+      revoked: results.filter((r) => r.state === 'revoked').length,
+      compensated: results.filter((r) => r.state === 'compensated').length,
+    });
+
     async function scenario(tag: string, behave: (phase: string, accountId: string) => Behaviour) {
       const started = performance.now();
       bureau.behave((phase, body) => behave(phase, body.accountId));
@@ -153,9 +160,7 @@ describe.each(dialects().map((d) => d.name))('faults on %s', (dialect) => {
       const results = await Promise.all(ops.map(check));
       expect(bureau.violations).toEqual([]);
       figures[`${dialect} participant ${tag}`] = {
-        revocations: ops.length,
-        revoked: results.filter((r) => r.state === 'revoked').length,
-        compensated: results.filter((r) => r.state === 'compensated').length,
+        ...tally(results),
         seconds: Math.round((performance.now() - started) / 100) / 10,
       };
       return { ops, results };
@@ -256,11 +261,7 @@ describe.each(dialects().map((d) => d.name))('faults on %s', (dialect) => {
       results.forEach((r, i) =>
         expect(r.state).toBe(waiting[i] === 'compensating' ? 'compensated' : 'revoked'),
       );
-      figures[`${dialect} participant down`] = {
-        revocations: ops.length,
-        revoked: results.filter((r) => r.state === 'revoked').length,
-        compensated: results.filter((r) => r.state === 'compensated').length,
-      };
+      figures[`${dialect} participant down`] = tally(results);
     });
   });
 
