@@ -184,12 +184,11 @@ export function ActionButton({
 }
 
 /** Ticks every second: the current instant on the server's clock, given one reading of it. */
-export function useServerNow(serverAt: number | undefined, readAt: number | undefined): number {
+export function useServerNow(serverAt: number, readAt: number): number {
   const [, setTick] = useState(0);
   useEffect(() => {
     const timer = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(timer);
   }, []);
-  if (serverAt === undefined || readAt === undefined) return Date.now();
   return serverAt + (Date.now() - readAt);
 }

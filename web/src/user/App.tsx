@@ -76,6 +76,16 @@ function AccountPage({ api, token, accountId }: { api: Client; token: string; ac
     () => ok(api.GET('/v1/accounts/{accountId}', { params: { path: { accountId } } })),
     [accountId, version],
   );
+  // One account check serves the status section and the countdown: its checkedAt is a reading of
+  // the service's clock (the dev clock may have moved it), taken at readAt on this browser's clock.
+  const check = useLoad(
+    async () => ({
+      ...(await ok(api.GET('/v1/accounts/{accountId}/check', { params: { path: { accountId } } }))),
+      readAt: Date.now(),
+    }),
+    [accountId, version],
+  );
+  const clock = check.data && { serverAt: check.data.checkedAt, readAt: check.data.readAt };
   const [deviceId, setDeviceId] = useState<string | null>(null);
   const primary = facts.data?.devices.find((d) => d.primary)?.id ?? null;
   const device = deviceId ?? primary;
@@ -111,11 +121,11 @@ function AccountPage({ api, token, accountId }: { api: Client; token: string; ac
         api={api}
         accountId={accountId}
         facts={facts}
-        version={version}
+        check={check}
         onChanged={refresh}
         onSelect={select}
       />
-      <Operations api={api} accountId={accountId} version={version} onChanged={refresh} />
+      <Operations api={api} accountId={accountId} version={version} clock={clock} onChanged={refresh} />
       <Compare api={api} accountId={accountId} deviceId={device} version={version} onSelect={select} />
       <OperationPanel
         api={api}

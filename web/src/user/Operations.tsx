@@ -14,15 +14,23 @@ const CANCELLABLE = new Set(['cooling_off', 'awaiting_code', 'in_review', 'in_re
 /** States that move by themselves (a saga, a timer): poll while one is shown. */
 const MOVING = new Set(['started', 'pending_recycle', 'committing', 'compensating']);
 
+/** A reading of the service's clock (`serverAt`), taken at `readAt` on this browser's clock. */
+export interface ServerClock {
+  serverAt: number;
+  readAt: number;
+}
+
 export function Operations({
   api,
   accountId,
   version,
+  clock,
   onChanged,
 }: {
   api: Client;
   accountId: string;
   version: number;
+  clock: ServerClock | undefined;
   onChanged: () => void;
 }) {
   const { t } = useI18n();
@@ -33,7 +41,7 @@ export function Operations({
       ...recent.filter((o) => o.outcome === null),
       ...recent.filter((o) => o.outcome !== null).slice(0, 3),
     ];
-    const detailed = await Promise.all(
+    return Promise.all(
       shown.map((o) =>
         ok(
           api.GET('/v1/accounts/{accountId}/operations/{operationId}', {
@@ -42,28 +50,18 @@ export function Operations({
         ),
       ),
     );
-    // The service's clock (the dev clock may have moved it): the countdown runs from this reading.
-    const check = await ok(api.GET('/v1/accounts/{accountId}/check', { params: { path: { accountId } } }));
-    return { ops: detailed, serverAt: check.checkedAt, readAt: Date.now() };
   }, [accountId, version]);
-  const moving = list.data?.ops.some((o) => o.outcome === null && MOVING.has(o.state)) ?? false;
+  const moving = list.data?.some((o) => o.outcome === null && MOVING.has(o.state)) ?? false;
   const { reload } = list;
   useEffect(() => {
     if (!moving) return;
     const timer = setInterval(reload, 2000);
     return () => clearInterval(timer);
   }, [moving, reload]);
-  const running = list.data?.ops.filter((o) => o.outcome === null) ?? [];
-  const ended = list.data?.ops.filter((o) => o.outcome !== null) ?? [];
+  const running = list.data?.filter((o) => o.outcome === null) ?? [];
+  const ended = list.data?.filter((o) => o.outcome !== null) ?? [];
   const card = (op: Operation) => (
-    <OperationCard
-      key={op.id}
-      op={op}
-      api={api}
-      accountId={accountId}
-      onChanged={onChanged}
-      clock={list.data}
-    />
+    <OperationCard key={op.id} op={op} api={api} accountId={accountId} onChanged={onChanged} clock={clock} />
   );
   return (
     <section className="card" id="operations" aria-labelledby="ops-h">
@@ -98,7 +96,7 @@ function OperationCard({
   api: Client;
   accountId: string;
   onChanged: () => void;
-  clock: { serverAt: number; readAt: number } | undefined;
+  clock: ServerClock | undefined;
 }) {
   const { t, lang, pick } = useI18n();
   const running = op.outcome === null;
@@ -123,9 +121,11 @@ function OperationCard({
           {pick(op.reason.message)} {op.reason.remediation ? pick(op.reason.remediation) : null}
         </p>
       )}
-      {running && op.kind === 'account.delete' && op.state === 'cooling_off' && op.deadlineAt !== null && (
-        <Countdown until={op.deadlineAt} serverAt={clock?.serverAt} readAt={clock?.readAt} />
-      )}
+      {running &&
+        op.kind === 'account.delete' &&
+        op.state === 'cooling_off' &&
+        op.deadlineAt !== null &&
+        clock && <Countdown until={op.deadlineAt} clock={clock} />}
       {op.saga && op.saga.length > 0 && (
         <div className="table-wrap" tabIndex={0} role="region" aria-label={t('sagaSteps')}>
           <table>
@@ -183,17 +183,9 @@ function OperationCard({
 }
 
 /** R-DEL-2: the cooling-off left, on the service's clock, ticking every second. */
-function Countdown({
-  until,
-  serverAt,
-  readAt,
-}: {
-  until: number;
-  serverAt?: number | undefined;
-  readAt?: number | undefined;
-}) {
+function Countdown({ until, clock }: { until: number; clock: ServerClock }) {
   const { t, lang } = useI18n();
-  const r = remaining(until, useServerNow(serverAt, readAt));
+  const r = remaining(until, useServerNow(clock.serverAt, clock.readAt));
   return (
     <div className="notice" data-testid="countdown">
       <p>{t('coolingOffUntil', { at: dateTime(until, lang) })}</p>

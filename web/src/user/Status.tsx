@@ -4,10 +4,11 @@ import { ok, type Client, type Ok } from '../shared/api';
 import { useI18n } from '../shared/i18n';
 import { dateTime } from '../shared/format';
 import type { MessageKey } from '../shared/messages';
-import { ActionButton, Loading, ProblemView, useLoad, type Loaded } from '../shared/ui';
+import { ActionButton, Loading, ProblemView, type Loaded } from '../shared/ui';
 import type { Selection } from './selection';
 
 type Facts = Ok<'/v1/accounts/{accountId}', 'get'>;
+type Check = Ok<'/v1/accounts/{accountId}/check', 'get'>;
 
 const STATUS_CLASS: Record<string, string> = {
   active: 'ok',
@@ -26,22 +27,18 @@ export function Status({
   api,
   accountId,
   facts,
-  version,
+  check,
   onChanged,
   onSelect,
 }: {
   api: Client;
   accountId: string;
   facts: Loaded<Facts>;
-  version: number;
+  check: Loaded<Check>;
   onChanged: () => void;
   onSelect: (s: Selection) => void;
 }) {
   const { t, lang } = useI18n();
-  const check = useLoad(
-    () => ok(api.GET('/v1/accounts/{accountId}/check', { params: { path: { accountId } } })),
-    [accountId, version],
-  );
   const [confirmLock, setConfirmLock] = useState(false);
   const c = check.data;
   const account = facts.data?.account;
