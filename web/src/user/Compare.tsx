@@ -8,6 +8,9 @@ function hours(h: number, t: (k: 'hoursShort' | 'daysShort', p: Record<string, n
   return h >= 48 ? t('daysShort', { n: Math.round(h / 24) }) : t('hoursShort', { n: h });
 }
 
+/** The rows that list a route's items, each headed by the message of the same name. */
+const LISTS = ['dataKept', 'functionsLost'] as const;
+
 export function Compare({
   api,
   accountId,
@@ -65,30 +68,20 @@ export function Compare({
                   </td>
                 ))}
               </tr>
-              <tr>
-                <th scope="row">{t('dataKept')}</th>
-                {routes.map((r) => (
-                  <td key={r.route}>
-                    <ul className="plain">
-                      {r.dataKept.map((d) => (
-                        <li key={d.key}>{pick(d.label)}</li>
-                      ))}
-                    </ul>
-                  </td>
-                ))}
-              </tr>
-              <tr>
-                <th scope="row">{t('functionsLost')}</th>
-                {routes.map((r) => (
-                  <td key={r.route}>
-                    <ul className="plain">
-                      {r.functionsLost.map((d) => (
-                        <li key={d.key}>{pick(d.label)}</li>
-                      ))}
-                    </ul>
-                  </td>
-                ))}
-              </tr>
+              {LISTS.map((list) => (
+                <tr key={list}>
+                  <th scope="row">{t(list)}</th>
+                  {routes.map((r) => (
+                    <td key={r.route}>
+                      <ul className="plain">
+                        {r[list].map((d) => (
+                          <li key={d.key}>{pick(d.label)}</li>
+                        ))}
+                      </ul>
+                    </td>
+                  ))}
+                </tr>
+              ))}
               <tr>
                 <th scope="row">{t('recoverability')}</th>
                 {routes.map((r) => (
