@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { loadDemo } from '../../src/adapters/cli/demo.js';
-import { demoIdNumber } from '../../src/adapters/cli/demo.js';
-import { startService, T0, ADMIN_KEY, type Service } from '../support/service.js';
+import { demoIdNumber, loadDemo } from '../../src/adapters/cli/demo.js';
+import { startService, T0, ADMIN_KEY, verifiedCode, type Service } from '../support/service.js';
 
 export { ADMIN_KEY, T0 };
 
@@ -214,17 +213,11 @@ export async function confirmStart(page: Page): Promise<void> {
  * verified codes from three destinations, a handheld photo and a statement. Returns the operation id.
  */
 export async function appealThroughApi(s: Service, accountId: string): Promise<string> {
-  const code = async (body: Record<string, unknown>) => {
-    const c = await s.call('POST', `/v1/accounts/${accountId}/verifications`, {
-      body: { purpose: 'appeal.submit', ...body },
-    });
-    const sent = s.rn.sms.lastCode(accountId, c.body.purpose as string);
-    await s.call('POST', `/v1/accounts/${accountId}/verifications/${c.body.challengeId}/verify`, {
-      body: { code: sent },
-    });
-    return c.body.challengeId as string;
-  };
-  const aux = [await code({}), await code({ cardId: 'card_1' }), await code({ cardId: 'card_2' })];
+  const aux = [
+    await verifiedCode(s, accountId, 'appeal.submit'),
+    await verifiedCode(s, accountId, 'appeal.submit', 'card_1'),
+    await verifiedCode(s, accountId, 'appeal.submit', 'card_2'),
+  ];
   const upload = async (kind: string, contentType: string, data: Buffer) =>
     (
       await s.call('POST', `/v1/accounts/${accountId}/evidence`, {
