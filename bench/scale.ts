@@ -39,7 +39,7 @@ import { loadConfig } from '../src/config.js';
 import { mulberry32, SIM_DEFAULT_NOW, simulateAccount } from '../src/core/risk/simulate.js';
 import { createRealname, type Realname } from '../src/main.js';
 import { schemaUrl, TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
-import { freePort } from '../test/support/process.js';
+import { startProcess, type ServiceProcess } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 
@@ -290,44 +290,26 @@ async function seedTargets(pop: Population, count: number): Promise<void> {
 
 /**
  * `realname serve [args]` (the built service) on a free port, ready, its dev clock at the
- * simulation's noon (what the seeded codes and facts were made for).
+ * simulation's noon (what the seeded codes and facts were made for); its output in the store's
+ * directory (`serve.log`).
  */
 export async function startService(
   env: Record<string, string>,
   args: string[] = [],
-): Promise<{ proc: ChildProcess; url: string }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['bin/realname.js', 'serve', '--port', String(port), ...args], {
-    cwd: root,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+): Promise<ServiceProcess> {
+  const service = await startProcess({ env, args, logFile: join(env.REALNAME_DATA_DIR!, 'serve.log') });
+  const res = await service.call('POST', '/v1/dev/clock', {
+    key: ADMIN,
+    body: { set: new Date(SIM_DEFAULT_NOW).toISOString() },
   });
-  let err = '';
-  proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) throw new Error(`serve exited (${proc.exitCode}): ${err}`);
-    if (i >= 600) throw new Error(`serve not ready after 60 s: ${err}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const res = await fetch(`${url}/v1/dev/clock`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ set: new Date(SIM_DEFAULT_NOW).toISOString() }),
-  });
-  if (!res.ok) throw new Error(`dev clock: ${res.status} ${await res.text()}`);
-  return { proc, url };
+  if (res.status !== 200) throw new Error(`dev clock: ${res.status} ${res.text}`);
+  return service;
 }
 
 async function startServer(pop: Population): Promise<void> {
-  const { proc, url } = await startService(pop.env);
-  pop.proc = proc;
-  pop.url = url;
+  const service = await startService(pop.env);
+  pop.proc = service.child;
+  pop.url = service.base;
 }
 
 /** Peak and current resident set of a process, from /proc (Linux), in MB. */

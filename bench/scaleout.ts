@@ -177,8 +177,8 @@ export async function main(): Promise<void> {
     const urls: string[] = [];
     for (let i = 0; i < Math.max(...PROCESS_COUNTS); i++) {
       const s = await startService(env, ['--no-worker']);
-      procs.push(s.proc);
-      urls.push(s.url);
+      procs.push(s.child);
+      urls.push(s.base);
     }
     procs.push(startWorker(env));
 
