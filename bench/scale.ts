@@ -27,7 +27,7 @@
  * the store's size on disk and the loader's peak RSS) and `rss-<dialect>` (the peak RSS of the
  * service serving the largest store, MB; reference: the peak serving the smallest; budget 300 MB).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,14 +36,14 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { simulatedImport } from '../src/adapters/cli/load.js';
 import { loadConfig } from '../src/config.js';
+import { DAY_MS } from '../src/core/clock.js';
 import { mulberry32, SIM_DEFAULT_NOW, simulateAccount } from '../src/core/risk/simulate.js';
 import { createRealname, type Realname } from '../src/main.js';
 import { schemaUrl, TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
-import { startProcess, type ServiceProcess } from '../test/support/process.js';
+import { ensureBuilt, ROOT, startProcess, type ServiceProcess } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '10000,1000000')
   .split(',')
   .map((s) => Number(s.trim()))
@@ -56,7 +56,6 @@ const CARDS_PER_TARGET = 4;
 export const SEED = 42;
 export const ADMIN = 'rn_scale_admin_key_0123456789abcdef';
 const RSS_BUDGET_MB = 300;
-const DAY = 86_400_000;
 
 export const say = (msg: string) => console.error(`# ${msg}`);
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -173,7 +172,7 @@ export async function createPopulation(
       '--batch',
       '2000',
     ],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -248,9 +247,9 @@ async function seedTargets(pop: Population, count: number): Promise<void> {
             last4: '1234',
             bank: 'ICBC',
             reservedPhoneMasked: '138****5678',
-            boundAt: now - 30 * DAY,
+            boundAt: now - 30 * DAY_MS,
           });
-          await tx.addHistory({ kind: 'card_bound', at: now - 30 * DAY });
+          await tx.addHistory({ kind: 'card_bound', at: now - 30 * DAY_MS });
           const challenge = `vrf_bench_${id}_${cardId}`;
           await tx.createVerification({
             id: challenge,
@@ -259,7 +258,7 @@ async function seedTargets(pop: Population, count: number): Promise<void> {
             codeHash: 'seeded',
             createdAt: now,
             // The service's dev clock runs from the simulation's noon for the whole benchmark.
-            expiresAt: now + 7 * DAY,
+            expiresAt: now + 7 * DAY_MS,
           });
           await tx.markVerificationVerified(challenge, now);
         }
@@ -572,18 +571,9 @@ function lines(dialect: DialectName, small: Population, large: Population): Line
   return out;
 }
 
-/** Compile the service (`tsc`), so that a benchmark measures what `realname serve` runs. */
+/** Compile the service when src/ is newer than its build, so that a benchmark measures what `realname serve` runs. */
 export function buildService(): void {
-  say('building the service (tsc) so the benchmark measures what `realname serve` runs');
-  const build = spawnSync(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  if (build.status !== 0) throw new Error('build failed');
+  say(`the service's build (dist/) is ${ensureBuilt() === 'built' ? 'built anew' : 'up to date'}`);
 }
 
 export async function main(): Promise<void> {

@@ -27,6 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from '../test/support/dialects.js';
+import { ROOT } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 import {
@@ -41,7 +42,6 @@ import {
   type Population,
 } from './scale.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const ACCOUNTS = Number(process.env.BENCH_SCALEOUT_ACCOUNTS ?? 10_000);
 const TARGETS = Number(process.env.BENCH_SCALEOUT_TARGETS ?? 4_000);
 const ROUNDS = Number(process.env.BENCH_SCALEOUT_ROUNDS ?? 3);
@@ -152,7 +152,7 @@ async function measured(apiPids: number[], run: () => Promise<LoadResult>): Prom
 
 function startWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['bin/realname.js', 'worker', '--interval', '1000'], {
-    cwd: root,
+    cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
