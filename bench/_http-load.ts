@@ -130,6 +130,13 @@ async function work(spec: LoadSpec): Promise<LoadResult> {
   };
   let next = 0;
   let exhausted = 0;
+  /** The index of the next request of `n`, round and round; past the end counted as exhausted when `once`. */
+  const take = (n: number, once: boolean): number => {
+    const k = next++;
+    if (k < n) return k;
+    if (once) exhausted++;
+    return k % n;
+  };
   let request: AutocannonRequest;
   let usable = Infinity;
   const t = spec.target;
@@ -145,12 +152,7 @@ async function work(spec: LoadSpec): Promise<LoadResult> {
     request = {
       onResponse,
       setupRequest: (req) => {
-        let k = next++;
-        if (k >= list.length) {
-          if (!t.cycle) exhausted++;
-          k %= list.length;
-        }
-        const item = list[k]!;
+        const item = list[take(list.length, !t.cycle)]!;
         return {
           ...req,
           ...item,
@@ -164,11 +166,7 @@ async function work(spec: LoadSpec): Promise<LoadResult> {
       method: 'POST',
       onResponse,
       setupRequest: (req) => {
-        let k = next++;
-        if (k >= usable) {
-          exhausted++;
-          k %= usable;
-        }
+        const k = take(usable, true);
         const account = `${t.accountPrefix}${k % t.accounts}`;
         const cardId = `d${Math.floor(k / t.accounts)}`;
         return {
