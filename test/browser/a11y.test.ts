@@ -23,6 +23,15 @@ beforeAll(async () => {
   await appealThroughApi(web.s, 'a11y_case');
 });
 
+/** The theme the page put on <html> (data-theme). */
+function pageTheme(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document
+        .documentElement.dataset.theme,
+  );
+}
+
 /** The self-service pages: sign-in, an account full of blockers, the confirmation with a code sent. */
 async function userPages(page: Page, check: (name: string) => Promise<void>): Promise<void> {
   await page.goto(`${web.s.base}/`);
@@ -78,13 +87,7 @@ describe('accessibility', () => {
       const page = await context.newPage();
       const checked: string[] = [];
       const check = async (name: string) => {
-        expect(
-          await page.evaluate(
-            () =>
-              (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } })
-                .document.documentElement.dataset.theme,
-          ),
-        ).toBe(theme);
+        expect(await pageTheme(page)).toBe(theme);
         await expectAccessible(page, `${name} (${theme})`);
         await screenshot(page, `${name}-${theme}`);
         checked.push(name);
@@ -100,17 +103,11 @@ describe('accessibility', () => {
     const context = await newContext(web.browser, { theme: 'dark' });
     const page = await context.newPage();
     await page.goto(`${web.s.base}/`);
-    const theme = () =>
-      page.evaluate(
-        () =>
-          (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } })
-            .document.documentElement.dataset.theme,
-      );
-    expect(await theme()).toBe('dark');
+    expect(await pageTheme(page)).toBe('dark');
     await page.getByTestId('theme').click();
-    expect(await theme()).toBe('light');
+    expect(await pageTheme(page)).toBe('light');
     await page.reload();
-    expect(await theme()).toBe('light');
+    expect(await pageTheme(page)).toBe('light');
     await context.close();
   });
 

@@ -6,7 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { verifiedCode } from '../support/service.js';
-import { ADMIN_KEY, appealThroughApi, newContext, platformAccount, screenshot, webSuite } from './support.js';
+import {
+  ADMIN_KEY,
+  appealThroughApi,
+  newContext,
+  platformAccount,
+  screenshot,
+  userToken,
+  webSuite,
+} from './support.js';
 
 const web = webSuite();
 
@@ -54,12 +62,10 @@ describe('review console, operator views', () => {
   });
 
   it('R-UX-1 the dashboard ranks the refusal codes users met, with what they were told, day by day', async () => {
-    const token = async (accountId: string) =>
-      (await web.s.call('POST', '/v1/keys', { body: { name: 'u', accountId } })).body.secret as string;
     // the invisible residue refuses three deletions (the SMS step-up done); a frozen account one
     const refuse = async (accountId: string) => {
       const evidence = [{ kind: 'sms_code', ref: await verifiedCode(web.s, accountId, 'account.delete') }];
-      const key = await token(accountId);
+      const key = await userToken(web.s, accountId);
       const r = await web.s.call('POST', `/v1/accounts/${accountId}/operations/deletion`, {
         key,
         body: { evidence },

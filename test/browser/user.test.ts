@@ -21,6 +21,11 @@ import {
 
 const web = webSuite();
 
+/** How many cards the account has, as the API says. */
+async function cardCount(accountId: string): Promise<number> {
+  return (await web.s.call('GET', `/v1/accounts/${accountId}`)).body.cards.length as number;
+}
+
 async function blockerCodes(page: Page): Promise<string[]> {
   const items = page.getByTestId('blocker');
   const codes: string[] = [];
@@ -82,9 +87,7 @@ describe('self-service page', () => {
     await expectAllowed(page);
     await verifyCode(page, 'evidence-reserved_phone_code-0');
     await confirmStart(page);
-    await expect
-      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
-      .toBe(1);
+    await expect.poll(() => cardCount('web_del')).toBe(1);
 
     // back to the deletion: that blocker is gone, the other card's is still there
     await panel.getByTestId('op-kind').selectOption('account.delete');
@@ -96,9 +99,7 @@ describe('self-service page', () => {
     await expectAllowed(page);
     await verifyCode(page, 'evidence-reserved_phone_code-0');
     await confirmStart(page);
-    await expect
-      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_del')).body.cards.length as number)
-      .toBe(0);
+    await expect.poll(() => cardCount('web_del')).toBe(0);
 
     // the deletion: no blocker; its consequences before the confirmation; the SMS step-up
     await panel.getByTestId('op-kind').selectOption('account.delete');
@@ -166,9 +167,7 @@ describe('self-service page, risk step-up', () => {
     await video.getByTestId('uploaded').waitFor();
     await screenshot(page, 'user-risk-step-up');
     await panel.getByTestId('start').click();
-    await expect
-      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_risk')).body.cards.length as number)
-      .toBe(0);
+    await expect.poll(() => cardCount('web_risk')).toBe(0);
     await context.close();
   });
 });
@@ -227,9 +226,7 @@ describe('self-service page, a minor', () => {
     await verifyCode(page, 'evidence-guardian_face-0');
     expect(await panel.getByTestId('evidence-guardian_face-0').textContent()).toContain('guardian');
     await confirmStart(page);
-    await expect
-      .poll(async () => (await web.s.call('GET', '/v1/accounts/web_minor')).body.cards.length as number)
-      .toBe(0);
+    await expect.poll(() => cardCount('web_minor')).toBe(0);
     await context.close();
   });
 });
