@@ -9,7 +9,7 @@ import { ApiError, ok, type Client } from '../shared/api';
 import { useTokenClient } from '../shared/session';
 import { useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
-import { ActionButton, Header, Loading, ProblemView, useLoad } from '../shared/ui';
+import { ActionButton, Header, Loading, ProblemView, TokenForm, useLoad } from '../shared/ui';
 import { Audit } from './Audit';
 import { CaseView } from './Case';
 import { Dashboard } from './Dashboard';
@@ -42,32 +42,12 @@ export function App() {
 
 function SignIn({ api, onToken }: { api: Client; onToken: (t: string) => void }) {
   const { t } = useI18n();
-  const [key, setKey] = useState('');
   const demo = useLoad(() => ok(api.GET('/v1/demo/accounts')), []);
   return (
     <>
       <h1>{t('consoleSignIn')}</h1>
       <section className="card">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (key.trim()) onToken(key.trim());
-          }}
-        >
-          <label>
-            {t('apiKey')}
-            <input
-              type="password"
-              autoComplete="off"
-              value={key}
-              data-testid="api-key"
-              onChange={(e) => setKey(e.target.value)}
-            />
-          </label>
-          <button type="submit" data-testid="sign-in">
-            {t('signIn')}
-          </button>
-        </form>
+        <TokenForm label="apiKey" onToken={onToken} inputTestId="api-key" buttonTestId="sign-in" />
       </section>
       {demo.data && (
         <section className="card">

@@ -183,6 +183,44 @@ export function ActionButton({
   );
 }
 
+/** Sign in with a token or key pasted in (a password field: it is never shown back), trimmed. */
+export function TokenForm({
+  label,
+  onToken,
+  inputTestId,
+  buttonTestId,
+}: {
+  label: MessageKey;
+  onToken: (token: string) => void;
+  inputTestId?: string;
+  buttonTestId?: string;
+}) {
+  const { t } = useI18n();
+  const [token, setToken] = useState('');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (token.trim()) onToken(token.trim());
+      }}
+    >
+      <label>
+        {t(label)}
+        <input
+          type="password"
+          autoComplete="off"
+          value={token}
+          data-testid={inputTestId}
+          onChange={(e) => setToken(e.target.value)}
+        />
+      </label>
+      <button type="submit" data-testid={buttonTestId}>
+        {t('signIn')}
+      </button>
+    </form>
+  );
+}
+
 /** Ticks every second: the current instant on the server's clock, given one reading of it. */
 export function useServerNow(serverAt: number, readAt: number): number {
   const [, setTick] = useState(0);

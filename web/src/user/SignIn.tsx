@@ -1,13 +1,11 @@
 /** Sign in: in demo mode a picker of the demo accounts; otherwise an end-user token pasted in. */
-import { useState } from 'react';
 import { ApiError, ok, type Client } from '../shared/api';
 import { useI18n } from '../shared/i18n';
-import { ActionButton, Loading, useLoad } from '../shared/ui';
+import { ActionButton, Loading, TokenForm, useLoad } from '../shared/ui';
 
 export function SignIn({ api, onToken }: { api: Client; onToken: (token: string) => void }) {
   const { t, pick } = useI18n();
   const demo = useLoad(() => ok(api.GET('/v1/demo/accounts')), []);
-  const [token, setToken] = useState('');
   const demoOff = demo.error instanceof ApiError && demo.error.status === 404;
   return (
     <>
@@ -39,23 +37,7 @@ export function SignIn({ api, onToken }: { api: Client; onToken: (token: string)
       <section className="card" aria-labelledby="token-heading">
         <h2 id="token-heading">{t('tokenHeading')}</h2>
         {demoOff && <p className="muted">{t('noDemoHint')}</p>}
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (token.trim()) onToken(token.trim());
-          }}
-        >
-          <label>
-            {t('userToken')}
-            <input
-              type="password"
-              autoComplete="off"
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-            />
-          </label>
-          <button type="submit">{t('signIn')}</button>
-        </form>
+        <TokenForm label="userToken" onToken={onToken} />
       </section>
     </>
   );
