@@ -152,6 +152,13 @@ function CodeSlot({
   const needsBank = kind === 'bank_reserved_info' || (kind === 'aux_verification' && destination === 'bank');
   const body = bodyFor(ctx, kind, destination, bank);
   const id = `${kind}-${index}`;
+  const destinationLabel = (d: Destination): string => {
+    if (d === 'bound') return t('destBound');
+    if (d === 'guardian') return t('destGuardian');
+    if (d === 'bank') return t('destBank');
+    const card = ctx.cards.find((c) => `card:${c.id}` === d);
+    return t('destCard', { card: card ? `${card.bank} ·${card.last4}` : d });
+  };
   if (verified)
     return (
       <p className="ok badge" data-testid="verified">
@@ -172,18 +179,7 @@ function CodeSlot({
           >
             {destinations.map((d) => (
               <option key={d} value={d}>
-                {d === 'bound'
-                  ? t('destBound')
-                  : d === 'guardian'
-                    ? t('destGuardian')
-                    : d === 'bank'
-                      ? t('destBank')
-                      : t('destCard', {
-                          card: (() => {
-                            const c = ctx.cards.find((x) => `card:${x.id}` === d);
-                            return c ? `${c.bank} ·${c.last4}` : d;
-                          })(),
-                        })}
+                {destinationLabel(d)}
               </option>
             ))}
           </select>
