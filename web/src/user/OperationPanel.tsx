@@ -9,7 +9,7 @@ import { ApiError, ok, type Blocker, type Body, type Client, type Ok, type Prefl
 import { date, dateTime } from '../shared/format';
 import { kindLabel, useI18n } from '../shared/i18n';
 import type { MessageKey } from '../shared/messages';
-import { ActionButton, Loading, ProblemView, useLoad } from '../shared/ui';
+import { ActionButton, Loading, ProblemView, useLoad, type Loaded } from '../shared/ui';
 import { EvidenceSlot, type EvidenceContext, type NewDocument } from './Evidence';
 import { OP_SEGMENTS, type OpKind, type Selection } from './selection';
 
@@ -49,6 +49,9 @@ export function OperationPanel({
   const linkId = kind === 'enterprise.detach' ? (selection.linkId ?? links[0]?.id) : undefined;
   const missingTarget = (kind === 'card.unbind' && !cardId) || (kind === 'enterprise.detach' && !linkId);
   const [recheck, setRecheck] = useState(0);
+  // How each evidence kind is provided: the same for every operation, so read once for the panel
+  // (the confirmation below is remounted at each change of operation, card or link).
+  const kinds = useLoad(() => ok(api.GET('/v1/evidence-kinds')), []);
   const preflight = useLoad(
     async () =>
       missingTarget
@@ -156,6 +159,7 @@ export function OperationPanel({
               api={api}
               accountId={accountId}
               preflight={p}
+              kinds={kinds}
               facts={facts}
               selection={{ kind, cardId, linkId }}
               deviceId={deviceId}
@@ -311,6 +315,7 @@ function Confirm({
   api,
   accountId,
   preflight,
+  kinds,
   facts,
   selection,
   deviceId,
@@ -319,13 +324,13 @@ function Confirm({
   api: Client;
   accountId: string;
   preflight: Preflight;
+  kinds: Loaded<Ok<'/v1/evidence-kinds', 'get'>>;
   facts: Facts | undefined;
   selection: Selection;
   deviceId: string | null;
   onStarted: () => void;
 }) {
   const { t } = useI18n();
-  const kinds = useLoad(() => ok(api.GET('/v1/evidence-kinds')), []);
   const [refs, setRefs] = useState<Record<string, (string | null)[]>>({});
   const [ack, setAck] = useState(false);
   const [newDocument, setNewDocument] = useState<NewDocument>({ type: 'cn_id', number: '', name: '' });
