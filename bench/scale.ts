@@ -39,7 +39,13 @@ import { loadConfig } from '../src/config.js';
 import { DAY_MS } from '../src/core/clock.js';
 import { mulberry32, SIM_DEFAULT_NOW, simulateAccount } from '../src/core/risk/simulate.js';
 import { createRealname, type Realname } from '../src/main.js';
-import { schemaUrl, TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
+import {
+  createSchema,
+  dropSchema,
+  schemaUrl,
+  TEST_DATABASE_URL,
+  type DialectName,
+} from '../test/support/dialects.js';
 import { ensureBuilt, ROOT, startProcess, type ServiceProcess } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
@@ -120,14 +126,7 @@ export async function createPopulation(
   targets = TARGETS,
 ): Promise<Population> {
   const dir = mkdtempSync(join(tmpdir(), `realname-scale-${dialect}-${size}-`));
-  let schema: string | null = null;
-  if (dialect === 'postgres') {
-    schema = `rn_scale_${size}_${randomBytes(4).toString('hex')}`;
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-  }
+  const schema = dialect === 'postgres' ? await createSchema(TEST_DATABASE_URL, `rn_scale_${size}`) : null;
   const masterKey = randomBytes(32).toString('base64');
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -488,12 +487,7 @@ async function explain(rn: Realname, dialect: DialectName, c: Captured): Promise
 export async function drop(pop: Population): Promise<void> {
   await stopServer(pop);
   rmSync(pop.dir, { recursive: true, force: true });
-  if (pop.schema) {
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`drop schema if exists ${pop.schema} cascade`);
-    await c.end();
-  }
+  if (pop.schema) await dropSchema(pop.schema);
 }
 
 type Line = Comparison & Record<string, unknown>;

@@ -60,6 +60,32 @@ export function schemaUrl(schema: string, url = TEST_DATABASE_URL): string {
   return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
+async function exec(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A fresh, empty schema `<prefix>_<random>` on `url`, for a store of its own; its name.
+ *
+ * @example const schema = await createSchema(); … await dropSchema(schema);
+ */
+export async function createSchema(url = TEST_DATABASE_URL, prefix = 'rn'): Promise<string> {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await exec(url, `create schema ${schema}`);
+  return schema;
+}
+
+/** Drop `schema` and everything in it, if it is there. */
+export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
+  await exec(url, `drop schema if exists ${schema} cascade`);
+}
+
 const quiet = { warn: () => undefined };
 
 function sqlite(): DialectUnderTest {
@@ -93,14 +119,7 @@ function postgres(): DialectUnderTest {
   return {
     name: 'postgres',
     async makeStore(options = {}) {
-      const schema = `rn_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await admin.connect();
-      try {
-        await admin.query(`create schema ${schema}`);
-      } finally {
-        await admin.end();
-      }
+      const schema = await createSchema();
       const masterKey = new MasterKey(randomBytes(32));
       // Small pools: parallel test files share the server's connection limit.
       const open = (): Promise<KyselyStore> =>
@@ -117,13 +136,7 @@ function postgres(): DialectUnderTest {
         },
         async cleanup() {
           for (const s of stores) await s.close();
-          const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-          await c.connect();
-          try {
-            await c.query(`drop schema if exists ${schema} cascade`);
-          } finally {
-            await c.end();
-          }
+          await dropSchema(schema);
         },
       };
     },

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { schemaUrl, TEST_DATABASE_URL, type DialectName } from './dialects.js';
+import { createSchema, dropSchema, schemaUrl, TEST_DATABASE_URL, type DialectName } from './dialects.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const PROCESS_ADMIN_KEY = 'rn_reliability_admin_0123456789abcdef';
@@ -78,16 +78,6 @@ export interface ProcessHome {
   remove(): Promise<void>;
 }
 
-async function pgQuery(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
 /**
  * A fresh home: a temporary directory, and on PostgreSQL a fresh schema on `databaseUrl` (the shared
  * test server by default; the fault suite passes its private server).
@@ -98,8 +88,7 @@ export async function processHome(
 ): Promise<ProcessHome> {
   const dir = mkdtempSync(join(tmpdir(), 'realname-proc-'));
   const masterKey = randomBytes(32).toString('base64');
-  const schema = dialect === 'postgres' ? `rn_${randomBytes(6).toString('hex')}` : null;
-  if (schema) await pgQuery(databaseUrl, `create schema ${schema}`);
+  const schema = dialect === 'postgres' ? await createSchema(databaseUrl) : null;
   return {
     dialect,
     dir,
@@ -146,7 +135,7 @@ export async function processHome(
     },
     async remove() {
       rmSync(dir, { recursive: true, force: true });
-      if (schema) await pgQuery(databaseUrl, `drop schema if exists ${schema} cascade`);
+      if (schema) await dropSchema(schema, databaseUrl);
     },
   };
 }

@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createRealname, type CreateOptions, type Realname } from '../../src/main.js';
-import { TEST_DATABASE_URL, type DialectName } from './dialects.js';
+import { createSchema, dropSchema, TEST_DATABASE_URL, type DialectName } from './dialects.js';
 
 export const ADMIN_KEY = 'rn_test_admin_key_0123456789abcdef';
 /** Wednesday 2026-11-18 12:00 Asia/Shanghai: outside every window. */
@@ -48,13 +47,7 @@ export async function startService(
   const dir = home?.dir ?? mkdtempSync(join(tmpdir(), 'realname-e2e-'));
   const masterKey = home?.masterKey ?? randomBytes(32).toString('base64');
   let schema: string | undefined = home?.schema;
-  if (dialect === 'postgres' && !schema) {
-    schema = `rn_${randomBytes(6).toString('hex')}`;
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-  }
+  if (dialect === 'postgres' && !schema) schema = await createSchema();
   const config = loadConfig({
     NODE_ENV: 'test',
     REALNAME_DATA_DIR: dir,
@@ -98,12 +91,7 @@ export async function startService(
       await rn.close();
       if (keep) return;
       rmSync(dir, { recursive: true, force: true });
-      if (schema) {
-        const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await c.connect();
-        await c.query(`drop schema if exists ${schema} cascade`);
-        await c.end();
-      }
+      if (schema) await dropSchema(schema);
     },
   };
 }
