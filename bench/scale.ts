@@ -46,7 +46,7 @@ import {
   TEST_DATABASE_URL,
   type DialectName,
 } from '../test/support/dialects.js';
-import { ensureBuilt, ROOT, startProcess, type ServiceProcess } from '../test/support/process.js';
+import { ensureBuilt, ROOT, startProcess, stopChild, type ServiceProcess } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 
@@ -318,16 +318,7 @@ function rssMb(pid: number): { peak: number; now: number } {
 }
 
 async function stopServer(pop: Population): Promise<void> {
-  if (pop.proc) await stopProcess(pop.proc);
-}
-
-/** SIGTERM, then SIGKILL after 10 s. */
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
+  if (pop.proc) await stopChild(pop.proc);
 }
 
 async function round(pop: Population, r: number): Promise<void> {

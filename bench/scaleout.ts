@@ -27,7 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from '../test/support/dialects.js';
-import { ROOT } from '../test/support/process.js';
+import { ROOT, stopChild } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
 import { postgresUnreachable, printLines, type Comparison } from './lib.js';
 import {
@@ -38,7 +38,6 @@ import {
   median,
   say,
   startService,
-  stopProcess,
   type Population,
 } from './scale.js';
 
@@ -239,7 +238,7 @@ export async function main(): Promise<void> {
     });
     printLines(out);
   } finally {
-    for (const p of procs) await stopProcess(p);
+    for (const p of procs) await stopChild(p);
     if (pop) await drop(pop);
   }
 }

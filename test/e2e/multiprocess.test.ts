@@ -19,7 +19,7 @@ import { DAY_MS } from '../../src/core/clock.js';
 import { SECEVENT_TOPIC } from '../../src/core/security-events.js';
 import { realnameArgv } from '../support/cli.js';
 import { dialects, schemaUrl } from '../support/dialects.js';
-import { freePort, httpCall, ROOT } from '../support/process.js';
+import { freePort, httpCall, ROOT, stopChild } from '../support/process.js';
 import {
   ADMIN_KEY,
   startService,
@@ -110,21 +110,7 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
   }, 120_000);
 
   afterAll(async () => {
-    const all = [...apis.map((a) => a.proc), ...workers];
-    await Promise.all(
-      all.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
-            const kill = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-            p.child.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            p.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...apis.map((a) => a.proc), ...workers].map((p) => stopChild(p.child)));
     await receiver?.close();
     await s?.stop();
   }, 30_000);

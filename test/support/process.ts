@@ -211,6 +211,16 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has exited. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  child.kill('SIGTERM');
+  await exited;
+  clearTimeout(kill);
+}
+
 /** Start `node bin/realname.js serve` and wait until /readyz answers 200. */
 export async function startProcess(opts: StartOptions): Promise<ServiceProcess> {
   const port = opts.port ?? (await freePort());
