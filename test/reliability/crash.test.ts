@@ -32,7 +32,7 @@ import { DEFAULT_POLICY } from '../../src/core/policy/index.js';
 import type { OperationKind } from '../../src/core/model.js';
 import { dialects } from '../support/dialects.js';
 import { startFakeParticipant, type FakeParticipant } from '../support/fake-participant.js';
-import { scanForPii } from '../support/pii-scan.js';
+import { piiOf, scanForPii } from '../support/pii-scan.js';
 import {
   ensureBuilt,
   freePort,
@@ -290,7 +290,7 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
       let body: unknown;
       let url: string;
       if (intent.kind === 'unbind') {
-        const ref = await verifiedChallenge(api, intent.account, 'card.unbind', intent.card);
+        const ref = await verifiedChallenge(api, intent.account, 'card.unbind', { cardId: intent.card });
         url = `${path}/operations/card-unbind`;
         body = { cardId: intent.card, evidence: [{ kind: 'reserved_phone_code', ref }] };
       } else if (intent.kind === 'delete') {
@@ -661,11 +661,7 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
 
     // 8. No personal data in the logs of every process of the run.
     const log = readFileSync(logFile, 'utf8');
-    const hits = scanForPii(log, {
-      names: people.map((p) => p.name),
-      documentNumbers: people.map((p) => p.documentNumber),
-      phones: people.map((p) => p.phone),
-    });
+    const hits = scanForPii(log, piiOf(people));
     expect(hits, 'PII in the service log').toEqual([]);
     figures.logLines = log.split('\n').length;
   });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { dialects } from '../support/dialects.js';
-import { scanForPii, type KnownPii } from '../support/pii-scan.js';
+import { piiOf, scanForPii } from '../support/pii-scan.js';
 import {
   ensureBuilt,
   PROCESS_ADMIN_KEY,
@@ -23,10 +23,8 @@ import {
   type ProcessHome,
   type ServiceProcess,
 } from '../support/process.js';
+import { changeFiles, JPEG_BYTES } from '../support/service.js';
 import { person, verifiedAccount, verifiedChallenge, type Api, type Person } from '../support/workload.js';
-
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
-const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
 
 describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %s', (dialect) => {
   let home: ProcessHome;
@@ -34,6 +32,7 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
   let dir: string;
   let logFile: string;
   const people: Person[] = [];
+  const salt = dialect === 'postgres' ? 21 : 20;
   const extra: { names: string[]; documentNumbers: string[]; phones: string[] } = {
     names: [],
     documentNumbers: [],
@@ -58,18 +57,18 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const api: Api = (method, path, opts = {}) => proc.call(method, path, opts);
+  /** Every request the flow sends (each must be in the log). */
+  let requests = 0;
+  const api: Api = (method, path, opts = {}) => {
+    requests++;
+    return proc.call(method, path, opts);
+  };
 
   it('a realistic flow with mistakes carrying personal data leaves no name, ID number or phone in the log', async () => {
     const started = performance.now();
     const now = Number((await api('GET', '/v1/dev/clock')).body.nowMs);
-    let requests = 0;
-    const count = <T>(p: Promise<T>) => {
-      requests++;
-      return p;
-    };
     for (let i = 0; i < 12; i++) {
-      const p = person(i, dialect === 'postgres' ? 21 : 20);
+      const p = person(i, salt);
       people.push(p);
       await verifiedAccount(api, {
         id: `acc_pii_${i}`,
@@ -81,41 +80,25 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
         grants: ['app_pii'],
         now,
       });
-      requests += 6;
       // An email too (PII), then the phone changes (R-NOTIFY-1 identifier-changed).
       const newPhone = `+86 139${String(70_000_000 + i).padStart(8, '0')}`;
       extra.phones.push(newPhone);
-      await count(
-        api('PATCH', `/v1/accounts/acc_pii_${i}`, {
-          body: { email: `user${i}.pii@example.com`, phone: newPhone },
-        }),
-      );
+      await api('PATCH', `/v1/accounts/acc_pii_${i}`, {
+        body: { email: `user${i}.pii@example.com`, phone: newPhone },
+      });
     }
     // Subject changes: the new holder's name and number travel in the bank check and the start.
     for (let i = 0; i < 3; i++) {
       const id = `acc_pii_${i}`;
-      const next = person(100 + i, dialect === 'postgres' ? 21 : 20);
+      const next = person(100 + i, salt);
       extra.names.push(next.name);
       extra.documentNumbers.push(next.documentNumber);
-      const evidence: { kind: string; ref: string }[] = [];
-      for (const [kind, contentType, data] of [
-        ['document_front', 'image/jpeg', JPEG],
-        ['document_back', 'image/jpeg', JPEG],
-        ['liveness_video', 'video/mp4', MP4],
-      ] as const) {
-        const up = await count(
-          api('POST', `/v1/accounts/${id}/evidence`, {
-            body: { kind, contentType, data, name: `${next.name}-身份证.jpg` },
-          }),
-        );
-        expect(up.status, JSON.stringify(up.body)).toBe(201);
-        evidence.push({ kind, ref: up.body.id as string });
-      }
-      evidence.push({ kind: 'phone_code', ref: await verifiedChallenge(api, id, 'realname.change') });
-      const bank = await count(
-        api('POST', `/v1/accounts/${id}/verifications`, {
-          body: {
-            purpose: 'realname.change',
+      const evidence = [
+        ...(await changeFiles({ call: api }, id, `${next.name}-身份证.jpg`)),
+        { kind: 'phone_code', ref: await verifiedChallenge(api, id, 'realname.change') },
+        {
+          kind: 'bank_reserved_info',
+          ref: await verifiedChallenge(api, id, 'realname.change', {
             bankCheck: {
               cardNumber: '6222020200112233446',
               holderName: next.name,
@@ -123,53 +106,38 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
               documentNumber: next.documentNumber,
               reservedPhone: '+86 13700001234',
             },
-          },
-        }),
-      );
-      expect(bank.status, JSON.stringify(bank.body)).toBe(201);
-      const sms = await count(api('GET', `/v1/dev/sms/${id}`));
-      const code = (sms.body.messages as { challengeId: string; code: string }[]).find(
-        (m) => m.challengeId === bank.body.challengeId,
-      )!.code;
-      await count(
-        api('POST', `/v1/accounts/${id}/verifications/${bank.body.challengeId}/verify`, { body: { code } }),
-      );
-      evidence.push({ kind: 'bank_reserved_info', ref: bank.body.challengeId as string });
-      const change = await count(
-        api('POST', `/v1/accounts/${id}/operations/realname-change`, {
-          body: { newDocument: { type: 'cn_id', number: next.documentNumber, name: next.name }, evidence },
-        }),
-      );
+          }),
+        },
+      ];
+      const change = await api('POST', `/v1/accounts/${id}/operations/realname-change`, {
+        body: { newDocument: { type: 'cn_id', number: next.documentNumber, name: next.name }, evidence },
+      });
       expect(change.status, JSON.stringify(change.body)).toBe(202);
     }
     // Unbinds, revocations, a deletion cancelled.
     for (let i = 3; i < 7; i++) {
-      const r = await count(
-        api('POST', `/v1/accounts/acc_pii_${i}/operations/card-unbind`, {
-          body: {
-            cardId: 'debit_1',
-            evidence: [
-              {
-                kind: 'reserved_phone_code',
-                ref: await verifiedChallenge(api, `acc_pii_${i}`, 'card.unbind', 'debit_1'),
-              },
-            ],
-          },
-        }),
-      );
+      const r = await api('POST', `/v1/accounts/acc_pii_${i}/operations/card-unbind`, {
+        body: {
+          cardId: 'debit_1',
+          evidence: [
+            {
+              kind: 'reserved_phone_code',
+              ref: await verifiedChallenge(api, `acc_pii_${i}`, 'card.unbind', { cardId: 'debit_1' }),
+            },
+          ],
+        },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
     }
     for (let i = 7; i < 10; i++) {
-      const r = await count(
-        api('POST', `/v1/accounts/acc_pii_${i}/operations/realname-revoke`, {
-          body: {
-            deviceId: 'dev_primary',
-            evidence: [
-              { kind: 'sms_code', ref: await verifiedChallenge(api, `acc_pii_${i}`, 'realname.revoke') },
-            ],
-          },
-        }),
-      );
+      const r = await api('POST', `/v1/accounts/acc_pii_${i}/operations/realname-revoke`, {
+        body: {
+          deviceId: 'dev_primary',
+          evidence: [
+            { kind: 'sms_code', ref: await verifiedChallenge(api, `acc_pii_${i}`, 'realname.revoke') },
+          ],
+        },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
     }
     // Mistakes that carry personal data.
@@ -222,7 +190,7 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
         {
           kind: 'document_front',
           contentType: 'image/jpeg',
-          data: JPEG,
+          data: JPEG_BYTES,
           name: `../${victim.documentNumber}.jpg`,
         },
       ],
@@ -239,19 +207,19 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
       ],
     ];
     for (const [method, path, body, headers] of mistakes) {
-      // A malformed body goes as it is, the rest as JSON.
+      // A malformed body goes as it is (past api, so counted here), the rest as JSON.
+      if (typeof body === 'string') requests++;
       const r =
         typeof body === 'string'
           ? await fetch(`${proc.base}${path}`, {
               method,
               headers: { authorization: `Bearer ${PROCESS_ADMIN_KEY}`, 'content-type': 'application/json' },
               body,
-            }).then((x) => ({ status: x.status }))
+            })
           : await api(method, path, {
               ...(body !== undefined ? { body } : {}),
               ...(headers ? { headers } : {}),
             });
-      requests++;
       expect(r.status, `${method} ${path}`).toBeLessThan(500);
     }
     // Let the workers run (revocation sagas, relays), then stop cleanly so every line is flushed.
@@ -262,11 +230,7 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
     expect(figures.requests).toBeGreaterThanOrEqual(requests);
     figures.logLines = log.split('\n').length;
     figures.seconds = Math.round((performance.now() - started) / 100) / 10;
-    const known: KnownPii = {
-      names: [...people.map((p) => p.name), ...extra.names],
-      documentNumbers: [...people.map((p) => p.documentNumber), ...extra.documentNumbers],
-      phones: [...people.map((p) => p.phone), ...extra.phones],
-    };
+    const known = piiOf(people, extra);
     const hits = scanForPii(log, known);
     expect(
       hits.map((h) => `${h.kind} ${h.value} (${h.form}) line ${h.line}: …${h.excerpt}…`),
@@ -284,7 +248,7 @@ describe.each(dialects().map((d) => d.name))('PII in the logs of a full run on %
   it('the scanner catches each leak it looks for, in every form, planted in the same log', () => {
     expect(log.length).toBeGreaterThan(0);
     const p = people[3]!;
-    const known: KnownPii = { names: [p.name], documentNumbers: [p.documentNumber], phones: [p.phone] };
+    const known = piiOf([p]);
     const planted: [string, string][] = [
       ['raw number', `{"msg":"bind","documentNumber":"${p.documentNumber}"}`],
       ['raw name', `{"msg":"bind","holder":"${p.name}"}`],

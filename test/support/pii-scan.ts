@@ -10,12 +10,22 @@
  * expect(hits).toEqual([]);
  */
 import { cnIdCheckDigit } from '../../src/core/document-number.js';
+import type { Person } from './workload.js';
 
 export interface KnownPii {
   documentNumbers: readonly string[];
   names: readonly string[];
   /** Full numbers as given to the API, e.g. `+86 13812345678`. */
   phones: readonly string[];
+}
+
+/** The names, document numbers and phones of `people`, and `more` values of each. */
+export function piiOf(people: readonly Person[], more?: KnownPii): KnownPii {
+  return {
+    names: [...people.map((p) => p.name), ...(more?.names ?? [])],
+    documentNumbers: [...people.map((p) => p.documentNumber), ...(more?.documentNumbers ?? [])],
+    phones: [...people.map((p) => p.phone), ...(more?.phones ?? [])],
+  };
 }
 
 export interface PiiHit {

@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createRealname, type CreateOptions, type Realname } from '../../src/main.js';
 import { createSchema, dropSchema, TEST_DATABASE_URL, type DialectName } from './dialects.js';
+import type { Api } from './workload.js';
 
 export const ADMIN_KEY = 'rn_test_admin_key_0123456789abcdef';
 /** Wednesday 2026-11-18 12:00 Asia/Shanghai: outside every window. */
@@ -197,11 +198,19 @@ export async function auxVerified(
   return refs;
 }
 
-const JPEG_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
+/** A JPEG's first bytes, base64: what the evidence checks take for an image. */
+export const JPEG_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
 const MP4_BYTES = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42')]).toString('base64');
 
-/** R-CHG-1: the document images and the liveness video of a change, uploaded; their evidence refs. */
-export async function changeFiles(s: Service, accountId: string): Promise<{ kind: string; ref: string }[]> {
+/**
+ * R-CHG-1: the document images and the liveness video of a change, uploaded (under `name`, when
+ * given) through the in-memory service or any other `Api`; their evidence refs.
+ */
+export async function changeFiles(
+  s: { call: Api },
+  accountId: string,
+  name?: string,
+): Promise<{ kind: string; ref: string }[]> {
   const files: { kind: string; ref: string }[] = [];
   for (const [kind, contentType, data] of [
     ['document_front', 'image/jpeg', JPEG_BYTES],
@@ -209,7 +218,7 @@ export async function changeFiles(s: Service, accountId: string): Promise<{ kind
     ['liveness_video', 'video/mp4', MP4_BYTES],
   ] as const) {
     const up = await s.call('POST', `/v1/accounts/${accountId}/evidence`, {
-      body: { kind, contentType, data },
+      body: { kind, contentType, data, ...(name === undefined ? {} : { name }) },
     });
     if (up.status !== 201) throw new Error(`upload ${kind}: ${up.status} ${JSON.stringify(up.body)}`);
     files.push({ kind, ref: up.body.id as string });

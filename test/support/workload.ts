@@ -147,18 +147,21 @@ export async function verifiedAccount(api: Api, spec: AccountSpec): Promise<void
 export class RetryLater extends Error {}
 
 /**
- * Request a one-time code for `purpose` (to the card's reserved phone with `cardId`), read it back
- * from the development verifier and verify it; the challenge id to cite as evidence. A 429
- * (resend too soon) or a code the verifier no longer holds (the process restarted) is RetryLater.
+ * Request a one-time code for `purpose` — to the card's reserved phone with `cardId`, or to the
+ * reserved phone of the card a `bankCheck` names (R-CHG-1: card number, holder name, document type
+ * and number, reserved phone) — read it back from the development verifier and verify it; the
+ * challenge id to cite as evidence. A 429 (resend too soon) or a code the verifier no longer holds
+ * (the process restarted) is RetryLater.
+ * @example await verifiedChallenge(api, 'acc_1', 'card.unbind', { cardId: 'debit_1' })
  */
 export async function verifiedChallenge(
   api: Api,
   accountId: string,
   purpose: string,
-  cardId?: string,
+  to: { cardId?: string; bankCheck?: Record<string, string> } = {},
 ): Promise<string> {
   const req = await api('POST', `/v1/accounts/${accountId}/verifications`, {
-    body: { purpose, ...(cardId ? { cardId } : {}) },
+    body: { purpose, ...to },
   });
   if (req.status === 429) throw new RetryLater(`verification ${purpose}: resend too soon`);
   must(`verification ${purpose}`, req, 201);
