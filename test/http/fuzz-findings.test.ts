@@ -12,6 +12,15 @@ afterEach(async () => {
   await h?.app.close();
 });
 
+/** A raw body POSTed to the harness's demo route as a platform (JSON unless `headers` say otherwise). */
+const postThing = (payload: string, headers: Record<string, string> = {}) =>
+  h.app.inject({
+    method: 'POST',
+    url: '/v1/demo/accounts/a1/things',
+    headers: { ...bearer(SECRETS.platform), 'content-type': 'application/json', ...headers },
+    payload,
+  });
+
 describe('the router’s own refusals are problems too', () => {
   it.each([
     ['a path segment over 100 characters', `/v1/demo/accounts/${'x'.repeat(101)}`],
@@ -81,15 +90,9 @@ describe('deeply nested JSON bodies', () => {
     'nested 20,000 levels (%s, Idempotency-Key %s): 400 VALIDATION_FAILED, not a stack overflow',
     async (type, keyed) => {
       h = await harness();
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/v1/demo/accounts/a1/things',
-        headers: {
-          ...bearer(SECRETS.platform),
-          'content-type': type,
-          ...(keyed ? { 'idempotency-key': 'deep-1' } : {}),
-        },
-        payload: `{"name":"x","amount":1,"card":{"id":"c"},"extra":${nested(20_000)}}`,
+      const res = await postThing(`{"name":"x","amount":1,"card":{"id":"c"},"extra":${nested(20_000)}}`, {
+        'content-type': type,
+        ...(keyed ? { 'idempotency-key': 'deep-1' } : {}),
       });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({
@@ -102,15 +105,8 @@ describe('deeply nested JSON bodies', () => {
 
   it('64 levels are parsed as ever (and then judged by the route’s schema)', async () => {
     h = await harness();
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/demo/accounts/a1/things',
-      headers: {
-        ...bearer(SECRETS.platform),
-        'content-type': 'application/json',
-        'idempotency-key': 'deep-2',
-      },
-      payload: `{"name":"x","amount":1,"card":{"id":"c"},"extra":${nested(63)}}`,
+    const res = await postThing(`{"name":"x","amount":1,"card":{"id":"c"},"extra":${nested(63)}}`, {
+      'idempotency-key': 'deep-2',
     });
     expect(res.json().errors ?? []).not.toContainEqual(
       expect.objectContaining({ message: 'nested deeper than 64 levels' }),
@@ -127,12 +123,7 @@ describe('NUL characters in JSON bodies', () => {
     'in %s: 400 VALIDATION_FAILED before the route runs (PostgreSQL text cannot hold U+0000)',
     async (_name, payload) => {
       h = await harness();
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/v1/demo/accounts/a1/things',
-        headers: { ...bearer(SECRETS.platform), 'content-type': 'application/json' },
-        payload,
-      });
+      const res = await postThing(payload);
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({
         code: 'VALIDATION_FAILED',
