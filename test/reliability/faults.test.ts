@@ -14,7 +14,6 @@
  *   away and ready again after, answers 503 (not 500) meanwhile, and loses no acknowledged write.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +34,7 @@ import {
 } from '../support/process.js';
 import { revocableAccount, startRevocation } from '../support/revocation.js';
 import { copiesByJti, startReceiver, type SetReceiver } from '../support/set-receiver.js';
-import { startService, verifiedCode, type Service } from '../support/service.js';
+import { listenOnLoopback, startService, verifiedCode, type Service } from '../support/service.js';
 import { person, verifiedAccount } from '../support/workload.js';
 
 const SECRET = 'faults-participant-secret-0123456789';
@@ -279,10 +278,8 @@ describe.each(dialects().map((d) => d.name))('faults on %s', (dialect) => {
         REALNAME_PUSH_MAX_ATTEMPTS: '50',
         REALNAME_PUSH_TIMEOUT_MS: '2000',
       });
-      await s.rn.server.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = s.rn.server.server.address() as AddressInfo;
       receiver = await startReceiver({
-        jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+        jwksUrl: `${await listenOnLoopback(s)}/.well-known/jwks.json`,
         issuer: ISSUER,
       });
     });

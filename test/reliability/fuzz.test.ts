@@ -21,7 +21,6 @@
  * REALNAME_FUZZ_RUNS sets the runs per operation.
  */
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
@@ -39,7 +38,7 @@ import {
   type Operation,
 } from '../support/openapi-fuzz.js';
 import { seedFromEnv } from '../support/random.js';
-import { ADMIN_KEY, startService, verifiedCode, type Service } from '../support/service.js';
+import { ADMIN_KEY, listenOnLoopback, startService, verifiedCode, type Service } from '../support/service.js';
 import { auditActionsAfter, diffDigest, isRefusalAudit, stateDigest } from '../support/state-digest.js';
 import { person, verifiedAccount, type Api } from '../support/workload.js';
 
@@ -473,9 +472,8 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
   });
 
   it('huge, chunked and lying bodies over a real socket: 413 or 400 problem+json, never a 5xx, the connection answered', async () => {
-    await s.rn.server.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = s.rn.server.server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${port}/v1/accounts`;
+    const base = await listenOnLoopback(s);
+    const url = `${base}/v1/accounts`;
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     const cases: { name: string; init: RequestInit & { duplex?: string } }[] = [
       { name: '2 MiB', init: { method: 'POST', headers, body: `{"id":"${'a'.repeat(2 * 1024 * 1024)}"}` } },
@@ -505,13 +503,7 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
     // server goes on answering.
     const before = await digest();
     await new Promise<void>((resolve) => {
-      const req = request({
-        port,
-        host: '127.0.0.1',
-        method: 'POST',
-        path: '/v1/accounts',
-        headers: { ...headers, 'content-length': '1000' },
-      });
+      const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': '1000' } });
       req.on('error', () => resolve());
       req.write('{"id":"acc_lying","region":"CN"');
       setTimeout(() => {
@@ -520,6 +512,6 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
       }, 200);
     });
     expect(diffDigest(before, await digest())).toEqual([]);
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });

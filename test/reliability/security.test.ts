@@ -18,7 +18,6 @@
  * The PII-in-logs check is in pii-logs.test.ts (it runs the service as a process).
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { SignJWT, exportJWK, generateKeyPair, decodeProtectedHeader, decodeJwt, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +26,14 @@ import { runRealname } from '../support/cli.js';
 import { dialects, schemaUrl } from '../support/dialects.js';
 import { operationsOf, validValue, type JsonSchema, type Operation } from '../support/openapi-fuzz.js';
 import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
-import { ADMIN_KEY, startService, verifiedCode, type Service, type ServiceHome } from '../support/service.js';
+import {
+  ADMIN_KEY,
+  listenOnLoopback,
+  startService,
+  verifiedCode,
+  type Service,
+  type ServiceHome,
+} from '../support/service.js';
 import { diffDigest, stateDigest } from '../support/state-digest.js';
 import { person, verifiedAccount, type Api } from '../support/workload.js';
 
@@ -67,10 +73,8 @@ describe.each(dialects().map((d) => d.name))('security on %s', (dialect) => {
       REALNAME_ID_SECRET: ID_SECRET,
       REALNAME_RATE_LIMIT: '1000000',
     });
-    await s.rn.server.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = s.rn.server.server.address() as AddressInfo;
     receiver = await startReceiver({
-      jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      jwksUrl: `${await listenOnLoopback(s)}/.well-known/jwks.json`,
       issuer: ISSUER,
     });
     doc = (await s.call('GET', '/openapi.json')).body as JsonSchema;

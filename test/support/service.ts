@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -95,6 +96,16 @@ export async function startService(
       if (schema) await dropSchema(schema);
     },
   };
+}
+
+/**
+ * Listen on a free loopback port, for clients outside this process (a SET receiver fetching the
+ * JWKS, raw sockets); the base URL.
+ * @example const base = await listenOnLoopback(s); await fetch(`${base}/healthz`);
+ */
+export async function listenOnLoopback(s: Service): Promise<string> {
+  await s.rn.server.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(s.rn.server.server.address() as AddressInfo).port}`;
 }
 
 /**
