@@ -32,7 +32,7 @@ import {
   INVALID_ID_NUMBERS,
   operationsOf,
   requestArbitrary,
-  validValue,
+  validBody,
   type FuzzRequest,
   type JsonSchema,
   type Operation,
@@ -283,7 +283,7 @@ describe.each(dialects().map((d) => d.name))('fuzzing every operation on %s', (d
         fc.constant(op),
         requestArbitrary(op, doc, { known, keys: [ADMIN_KEY] }),
         fc.uuid(),
-        (op.body ? validValue(op.body, doc, { known }) : fc.constant({})).map((v) => JSON.stringify(v)),
+        validBody(op, doc, { known }).map((v) => JSON.stringify(v)),
       ),
     );
     let replays = 0;

@@ -276,6 +276,11 @@ function plainValid(s: JsonSchema, doc: JsonSchema, ctx: FuzzContext, depth: num
   return options.length === 1 ? options[0]! : fc.oneof(...options);
 }
 
+/** A body valid by `op`'s schema (mostly), or `{}` for an operation that takes none. */
+export function validBody(op: Operation, doc: JsonSchema, ctx: FuzzContext): fc.Arbitrary<unknown> {
+  return op.body ? validValue(op.body, doc, ctx) : fc.constant({});
+}
+
 /** A value of the wrong kind for `schema`: another type, a hostile string or number, something huge. */
 export function hostileValue(schema: JsonSchema, doc: JsonSchema): fc.Arbitrary<unknown> {
   const s = resolve(schema, doc);
@@ -442,12 +447,13 @@ export function requestArbitrary(
         : '';
     });
   const mutating = op.method !== 'GET' && op.method !== 'HEAD';
+  const valid = validBody(op, doc, opts);
   const body: fc.Arbitrary<{ payload?: string | Buffer; contentType: string | null; label: string }> =
     !mutating
       ? fc.constant({ contentType: null, label: 'no body' })
       : fc.oneof(
           {
-            arbitrary: (op.body ? validValue(op.body, doc, opts) : fc.constant({})).map((v) => ({
+            arbitrary: valid.map((v) => ({
               payload: JSON.stringify(v),
               contentType: 'application/json',
               label: 'valid body',
@@ -477,7 +483,7 @@ export function requestArbitrary(
             weight: 2,
           },
           {
-            arbitrary: (op.body ? validValue(op.body, doc, opts) : fc.constant({})).chain((v) =>
+            arbitrary: valid.chain((v) =>
               fc
                 .constantFrom(...CONTENT_TYPES)
                 .map((contentType) => ({ payload: JSON.stringify(v), contentType, label: 'media type' })),
