@@ -18,10 +18,11 @@ import { demoIdNumber } from '../../src/adapters/cli/demo.js';
 import { DAY_MS } from '../../src/core/clock.js';
 import { SECEVENT_TOPIC } from '../../src/core/security-events.js';
 import { realnameArgv } from '../support/cli.js';
-import { dialects, schemaUrl } from '../support/dialects.js';
+import { dialects } from '../support/dialects.js';
 import { freePort, httpCall, ROOT, stopChild } from '../support/process.js';
 import {
   ADMIN_KEY,
+  homeEnv,
   startService,
   T0,
   verifiedCode,
@@ -78,9 +79,7 @@ describe.runIf(dialects().some((d) => d.name === 'postgres'))('several processes
   beforeAll(async () => {
     s = await startService('postgres', { REALNAME_ISSUER: ISSUER });
     const env = {
-      REALNAME_DATABASE_URL: schemaUrl(s.home.schema!),
-      REALNAME_DATA_DIR: s.home.dir,
-      REALNAME_MASTER_KEY: s.home.masterKey,
+      ...homeEnv(s.home),
       REALNAME_ADMIN_KEY: ADMIN_KEY,
       REALNAME_ISSUER: ISSUER,
       REALNAME_LOG_LEVEL: 'warn',

@@ -23,11 +23,12 @@ import { SignJWT, exportJWK, generateKeyPair, decodeProtectedHeader, decodeJwt, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signParticipantRequest, verifyParticipantRequest } from '../../src/adapters/participants/http.js';
 import { runRealname } from '../support/cli.js';
-import { dialects, schemaUrl } from '../support/dialects.js';
+import { dialects } from '../support/dialects.js';
 import { operationsOf, validValue, type JsonSchema, type Operation } from '../support/openapi-fuzz.js';
 import { startReceiver, type SetReceiver } from '../support/set-receiver.js';
 import {
   ADMIN_KEY,
+  homeEnv,
   listenOnLoopback,
   startService,
   verifiedCode,
@@ -382,16 +383,7 @@ describe.each(dialects().map((d) => d.name))('security on %s', (dialect) => {
     const seq = Number(target.seq);
     // A row as read (PostgreSQL bigints as strings) to write back.
     const row = (r: typeof target) => ({ ...r, seq: Number(r.seq), at: Number(r.at) });
-    const cliEnv = {
-      REALNAME_DATA_DIR: s.home.dir,
-      REALNAME_MASTER_KEY: s.home.masterKey,
-      REALNAME_ID_SECRET: ID_SECRET,
-      ...(s.home.schema
-        ? {
-            REALNAME_DATABASE_URL: schemaUrl(s.home.schema),
-          }
-        : {}),
-    };
+    const cliEnv = { ...homeEnv(s.home), REALNAME_ID_SECRET: ID_SECRET };
     const tampers: [string, () => Promise<void>, () => Promise<void>][] = [
       [
         'edited',

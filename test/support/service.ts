@@ -11,7 +11,7 @@ import { shanghaiDateTime } from '../../src/core/calendar.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createRealname, type CreateOptions, type Realname } from '../../src/main.js';
-import { createSchema, dropSchema, TEST_DATABASE_URL, type DialectName } from './dialects.js';
+import { createSchema, dropSchema, schemaUrl, TEST_DATABASE_URL, type DialectName } from './dialects.js';
 import type { Api } from './workload.js';
 
 export const ADMIN_KEY = 'rn_test_admin_key_0123456789abcdef';
@@ -36,6 +36,19 @@ export interface ServiceHome {
   dir: string;
   masterKey: string;
   schema?: string | undefined;
+}
+
+/**
+ * The environment another `realname` process needs to open the store of `home`: its directory, its
+ * master key and, on PostgreSQL, its schema.
+ * @example runRealname({ ...homeEnv(s.home), REALNAME_ID_SECRET: secret }, 'audit', 'verify');
+ */
+export function homeEnv(home: ServiceHome): Record<string, string> {
+  return {
+    REALNAME_DATA_DIR: home.dir,
+    REALNAME_MASTER_KEY: home.masterKey,
+    ...(home.schema ? { REALNAME_DATABASE_URL: schemaUrl(home.schema) } : {}),
+  };
 }
 
 export async function startService(
