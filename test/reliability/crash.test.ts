@@ -539,11 +539,7 @@ describe.each(dialects().map((d) => d.name))('crash safety on %s', (dialect) => 
     const perDay = new Map<string, number>();
     const overseas = new Map<string, number[]>();
     for (const u of unbinds) {
-      const card = (
-        typeof u.request === 'string'
-          ? (JSON.parse(u.request) as { cardId: string })
-          : (u.request as { cardId: string })
-      ).cardId;
+      const card = (JSON.parse(u.request) as { cardId: string }).cardId;
       const c = shanghaiParts(Number(u.created_at));
       if (card.startsWith('credit')) {
         const k = `${u.account_id} ${c.year}-${c.month}-${c.day}`;

@@ -343,11 +343,7 @@ describe.each(dialects().map((d) => d.name))('faults on %s', (dialect) => {
       }
       const waiting = (await events()).filter((e) => e.delivered_at === null);
       expect(waiting).toHaveLength(20);
-      const appOf = (payload: unknown) =>
-        (typeof payload === 'string'
-          ? (JSON.parse(payload) as { appId: string })
-          : (payload as { appId: string })
-        ).appId;
+      const appOf = (payload: string) => (JSON.parse(payload) as { appId: string }).appId;
       expect(waiting.every((e) => appOf(e.payload) === 'app_a')).toBe(true);
       receiver.mode('app_a', 'up');
       for (let pass = 0; pass < 5 && (await events()).some((e) => e.delivered_at === null); pass++) {
