@@ -40,7 +40,7 @@ import { demoIdNumber } from '../src/adapters/cli/demo.js';
 import { TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
 import { ADMIN_KEY, startService, T0, type Service } from '../test/support/service.js';
 import { runLoad, type LoadResult } from './_http-load.js';
-import { compare, postgresUnreachable, printLines, type Comparison } from './lib.js';
+import { benchDialects, compare, printLines, type Comparison } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
 const WARMUP_SECONDS = 1;
@@ -631,20 +631,10 @@ async function runDialect(dialect: DialectName): Promise<Line[]> {
 }
 
 export async function main(): Promise<void> {
-  const wanted = (process.env.BENCH_HTTP_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
   const lines: Line[] = [];
   if (PROFILE)
     say('BENCH_HTTP_PROFILE=1: the server thread is profiled during the HTTP runs (lower numbers)');
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    if (!wanted.includes(dialect)) continue;
-    if (dialect === 'postgres') {
-      const why = await postgresUnreachable();
-      if (why !== null) {
-        say(`postgres skipped: ${TEST_DATABASE_URL.replace(/:[^:@/]*@/, ':***@')} unreachable (${why})`);
-        continue;
-      }
-    }
+  for (const dialect of await benchDialects('BENCH_HTTP_DIALECTS'))
     lines.push(...(await runDialect(dialect)));
-  }
   printLines(lines);
 }

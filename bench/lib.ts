@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { TEST_DATABASE_URL } from '../test/support/dialects.js';
+import { TEST_DATABASE_URL, type DialectName } from '../test/support/dialects.js';
 
 export interface Measurement {
   opsPerSec: number;
@@ -94,4 +94,29 @@ export async function postgresUnreachable(): Promise<string | null> {
   } finally {
     await c.end().catch(() => undefined);
   }
+}
+
+/**
+ * The dialects a benchmark runs on: those named in `envVar` (default `sqlite,postgres`), less
+ * PostgreSQL when the test server cannot be reached (said on stderr, with the password hidden).
+ *
+ * @example for (const dialect of await benchDialects('BENCH_HTTP_DIALECTS')) lines.push(...(await runDialect(dialect)));
+ */
+export async function benchDialects(envVar: string): Promise<DialectName[]> {
+  const wanted = (process.env[envVar] ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+  const out: DialectName[] = [];
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    if (!wanted.includes(dialect)) continue;
+    if (dialect === 'postgres') {
+      const why = await postgresUnreachable();
+      if (why !== null) {
+        console.error(
+          `# postgres skipped: ${TEST_DATABASE_URL.replace(/:[^:@/]*@/, ':***@')} unreachable (${why})`,
+        );
+        continue;
+      }
+    }
+    out.push(dialect);
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { demoIdNumber } from '../src/adapters/cli/demo.js';
 import { DAY_MS } from '../src/core/clock.js';
-import { compare, postgresUnreachable, printLines, type Comparison } from './lib.js';
+import { benchDialects, compare, printLines, type Comparison } from './lib.js';
 import type { DialectName } from '../test/support/dialects.js';
 import { startService, type Service } from '../test/support/service.js';
 
@@ -259,18 +259,8 @@ async function runDialect(dialect: DialectName): Promise<Comparison[]> {
 }
 
 export async function main(): Promise<void> {
-  const wanted = (process.env.BENCH_REVOKE_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
   const lines: Comparison[] = [];
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    if (!wanted.includes(dialect)) continue;
-    if (dialect === 'postgres') {
-      const why = await postgresUnreachable();
-      if (why !== null) {
-        say(`postgres skipped: unreachable (${why})`);
-        continue;
-      }
-    }
+  for (const dialect of await benchDialects('BENCH_REVOKE_DIALECTS'))
     lines.push(...(await runDialect(dialect)));
-  }
   printLines(lines);
 }

@@ -48,7 +48,7 @@ import {
 } from '../test/support/dialects.js';
 import { ensureBuilt, ROOT, startProcess, stopChild, type ServiceProcess } from '../test/support/process.js';
 import { runLoad, type LoadResult } from './_http-load.js';
-import { postgresUnreachable, printLines, type Comparison } from './lib.js';
+import { benchDialects, printLines, type Comparison } from './lib.js';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '10000,1000000')
   .split(',')
@@ -562,18 +562,9 @@ export function buildService(): void {
 }
 
 export async function main(): Promise<void> {
-  const wanted = (process.env.BENCH_SCALE_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
   buildService();
   const out: Line[] = [];
-  for (const dialect of ['sqlite', 'postgres'] as const) {
-    if (!wanted.includes(dialect)) continue;
-    if (dialect === 'postgres') {
-      const why = await postgresUnreachable();
-      if (why !== null) {
-        say(`postgres skipped: unreachable (${why})`);
-        continue;
-      }
-    }
+  for (const dialect of await benchDialects('BENCH_SCALE_DIALECTS')) {
     const pops: Population[] = [];
     try {
       for (const size of SIZES) pops.push(await createPopulation(dialect, size));
